@@ -1,0 +1,20 @@
+/** 0.0243 → `2.43%`; three significant digits, so small rates stay readable. */
+export function percent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return String(fraction);
+  const value = fraction * 100;
+  if (value === 0) return '0%';
+  return `${Number(value.toPrecision(value >= 10 ? 3 : 2))}%`;
+}
+
+export function ms(value: number): string {
+  return `${Math.round(value)}ms`;
+}
+
+/** A statistic for people: two decimals, or ∞. */
+export function stat(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(1) : '∞';
+}
+
+export function weightText(weight: number): string {
+  return `${Number(weight.toFixed(4))}%`;
+}

@@ -1,0 +1,46 @@
+import type { Decision } from './decision.js';
+import type { FlagTouch, NewRelease } from './release.js';
+
+/** The alias as the router reports it: the primary version and the new version's weight (percent). */
+export interface AliasRouting {
+  readonly functionVersion: string;
+  readonly additionalVersion?: string | undefined;
+  readonly additionalWeight?: number | undefined;
+}
+
+interface Base {
+  readonly at: string;
+}
+interface ByPerson {
+  readonly actor: string;
+  readonly reason?: string | undefined;
+}
+
+export type ReleaseEvent =
+  /** The first event of every release: what was asked for, and by whom. */
+  | (Base & { readonly type: 'created'; readonly release: NewRelease })
+  | (Base & { readonly type: 'started'; readonly weight: number })
+  | (Base & { readonly type: 'step_advanced'; readonly toStep: number; readonly weight: number; readonly decision?: Decision | undefined })
+  | (Base & { readonly type: 'held'; readonly decision: Decision })
+  | (Base & { readonly type: 'decision_recorded'; readonly decision: Decision })
+  | (Base & { readonly type: 'paused'; readonly reason: string; readonly actor?: string | undefined; readonly decision?: Decision | undefined })
+  | (Base & ByPerson & { readonly type: 'resumed' })
+  | (Base & ByPerson & { readonly type: 'approved'; readonly role: string })
+  | (Base & { readonly type: 'promoted'; readonly decision?: Decision | undefined; readonly actor?: string | undefined; readonly reason?: string | undefined })
+  | (Base & { readonly type: 'succeeded'; readonly decision?: Decision | undefined })
+  | (Base & {
+      readonly type: 'rollback_started';
+      readonly intent: 'rollback' | 'abort';
+      readonly reason: string;
+      readonly actor?: string | undefined;
+      readonly decision?: Decision | undefined;
+    })
+  | (Base & { readonly type: 'rolled_back'; readonly durationMs: number; readonly attempts: number })
+  | (Base & ByPerson & { readonly type: 'aborted'; readonly durationMs?: number | undefined })
+  /** The alias was read back at `weight` after the gate changed it. */
+  | (Base & { readonly type: 'routing_confirmed'; readonly weight: number; readonly durationMs: number; readonly attempts: number })
+  | (Base & { readonly type: 'drift_detected'; readonly expected: AliasRouting; readonly actual: AliasRouting })
+  | (Base & { readonly type: 'flag_changed'; readonly flag: FlagTouch })
+  | (Base & { readonly type: 'flags_restored'; readonly keys: readonly string[] });
+
+export type ReleaseEventType = ReleaseEvent['type'];

@@ -1,0 +1,210 @@
+import type { Decision } from './decision.js';
+import { InvalidTransitionError } from './errors.js';
+import type { ReleaseEvent } from './events.js';
+import { createRelease, type Release, type ReleaseState } from './release.js';
+
+/** How many decisions a release record keeps; the events hold them all. */
+export const DECISIONS_KEPT = 20;
+
+const ALLOWED: Record<ReleaseEvent['type'], readonly ReleaseState[]> = {
+  created: ['pending'],
+  started: ['pending'],
+  step_advanced: ['progressing'],
+  held: ['progressing', 'promoted'],
+  decision_recorded: ['pending', 'progressing', 'paused', 'promoted', 'rolling_back'],
+  paused: ['pending', 'progressing', 'promoted'],
+  resumed: ['paused'],
+  approved: ['progressing', 'paused'],
+  promoted: ['progressing', 'paused'],
+  succeeded: ['promoted'],
+  rollback_started: ['progressing', 'paused', 'promoted'],
+  rolled_back: ['rolling_back'],
+  aborted: ['pending', 'rolling_back'],
+  routing_confirmed: ['progressing', 'paused', 'promoted'],
+  drift_detected: ['progressing', 'promoted'],
+  flag_changed: ['progressing', 'promoted'],
+  flags_restored: ['rolling_back'],
+};
+
+function withDecision(release: Release, decision: Decision | undefined): Pick<Release, 'decisions' | 'consecutiveMetricErrors' | 'failedJudgements'> {
+  if (decision === undefined) return release;
+  return {
+    decisions: [...release.decisions, decision].slice(-DECISIONS_KEPT),
+    consecutiveMetricErrors:
+      decision.measurement === 'error' ? release.consecutiveMetricErrors + 1 : decision.measurement === 'ok' ? 0 : release.consecutiveMetricErrors,
+    failedJudgements: release.failedJudgements + (decision.judgement?.verdict === 'fail' ? 1 : 0),
+  };
+}
+
+function byPerson(release: Release, actor: string | undefined, action: string, at: string, reason?: string): Pick<Release, 'actors'> {
+  if (actor === undefined) return release;
+  return { actors: [...release.actors, { actor, action, at, reason }] };
+}
+
+/**
+ * The release state machine: `(release, event) → release`. Pure; every change of state comes
+ * from an event, and an event the state does not allow throws InvalidTransitionError.
+ */
+export function applyEvent(release: Release, event: ReleaseEvent): Release {
+  const reject = (detail?: string): never => {
+    throw new InvalidTransitionError(release.id, release.state, event.type, detail);
+  };
+  if (!ALLOWED[event.type].includes(release.state)) reject();
+  const next = applyAllowed(release, event, reject);
+  return { ...next, revision: release.revision + 1, updatedAt: event.at };
+}
+
+function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: string) => never): Release {
+  const stepCount = release.plan.steps.length;
+  switch (event.type) {
+    case 'created':
+      if (release.revision !== 0) reject('a release is created once');
+      return release;
+
+    case 'started':
+      return { ...release, state: 'progressing', stepIndex: 0, weight: event.weight, startedAt: event.at, stepStartedAt: event.at };
+
+    case 'step_advanced':
+      if (event.toStep !== release.stepIndex + 1) reject(`expected step ${release.stepIndex + 1}, got ${event.toStep}`);
+      if (event.toStep >= stepCount) reject('past the last step: promote instead');
+      if (event.weight < release.weight || event.weight > 100) reject(`weight ${event.weight} from ${release.weight}`);
+      return {
+        ...release,
+        ...withDecision(release, event.decision),
+        stepIndex: event.toStep,
+        weight: event.weight,
+        stepStartedAt: event.at,
+        resumedAt: undefined,
+        failedJudgements: 0,
+      };
+
+    case 'held':
+    case 'decision_recorded':
+      return { ...release, ...withDecision(release, event.decision) };
+
+    case 'paused':
+      return {
+        ...release,
+        ...withDecision(release, event.decision),
+        ...byPerson(release, event.actor, 'pause', event.at, event.reason),
+        state: 'paused',
+        // Paused before it started: pausedFrom stays unset and resuming returns it to pending.
+        pausedFrom: release.state === 'promoted' ? 'promoted' : release.state === 'progressing' ? 'progressing' : undefined,
+        pauseReason: event.reason,
+      };
+
+    case 'routing_confirmed':
+      if (event.weight !== release.weight) reject(`confirmed ${event.weight}% but the release is at ${release.weight}%`);
+      return { ...release, aliasWeight: event.weight };
+
+    case 'drift_detected':
+      return {
+        ...release,
+        state: 'paused',
+        pausedFrom: release.state === 'promoted' ? 'promoted' : 'progressing',
+        pauseReason: `drift: alias routes ${describeRouting(event.actual)}, expected ${describeRouting(event.expected)}`,
+      };
+
+    case 'resumed':
+      if (release.pausedFrom === undefined) {
+        return { ...release, ...byPerson(release, event.actor, 'resume', event.at, event.reason), state: 'pending', pauseReason: undefined, resumedAt: event.at };
+      }
+      return {
+        ...release,
+        ...byPerson(release, event.actor, 'resume', event.at, event.reason),
+        state: release.pausedFrom,
+        pausedFrom: undefined,
+        pauseReason: undefined,
+        resumedAt: event.at,
+        consecutiveMetricErrors: 0,
+        failedJudgements: 0,
+      };
+
+    case 'approved': {
+      const step = release.plan.steps[release.stepIndex];
+      if (step?.type !== 'approval') reject('the current step is not an approval');
+      if (release.approvals.some((approval) => approval.stepIndex === release.stepIndex)) reject('this step is already approved');
+      return {
+        ...release,
+        ...byPerson(release, event.actor, 'approve', event.at, event.reason),
+        approvals: [...release.approvals, { stepIndex: release.stepIndex, role: event.role, actor: event.actor, at: event.at }],
+      };
+    }
+
+    case 'promoted':
+      return {
+        ...release,
+        ...withDecision(release, event.decision),
+        ...byPerson(release, event.actor, 'promote', event.at, event.reason),
+        state: 'promoted',
+        stepIndex: stepCount,
+        weight: 100,
+        promotedAt: event.at,
+        stepStartedAt: event.at,
+        pausedFrom: undefined,
+        pauseReason: undefined,
+        resumedAt: undefined,
+        failedJudgements: 0,
+      };
+
+    case 'succeeded':
+      return { ...release, ...withDecision(release, event.decision), state: 'succeeded', finishedAt: event.at };
+
+    case 'rollback_started':
+      return {
+        ...release,
+        ...withDecision(release, event.decision),
+        ...byPerson(release, event.actor, event.intent, event.at, event.reason),
+        state: 'rolling_back',
+        weight: 0,
+        rollbackIntent: event.intent,
+        rollbackReason: event.reason,
+        rollbackStartedAt: event.at,
+        pausedFrom: undefined,
+        pauseReason: undefined,
+      };
+
+    case 'rolled_back':
+      if (release.rollbackIntent !== 'rollback') reject('this rollback was an abort');
+      return { ...release, state: 'rolled_back', weight: 0, aliasWeight: 0, finishedAt: event.at };
+
+    case 'aborted':
+      if (release.state === 'rolling_back' && release.rollbackIntent !== 'abort') reject('this rollback was not an abort');
+      return {
+        ...release,
+        ...(release.state === 'pending' ? byPerson(release, event.actor, 'abort', event.at, event.reason) : {}),
+        state: 'aborted',
+        weight: 0,
+        aliasWeight: 0,
+        finishedAt: event.at,
+      };
+
+    case 'flag_changed':
+      return { ...release, flags: [...release.flags, event.flag] };
+
+    case 'flags_restored':
+      return release;
+  }
+}
+
+export function describeRouting(routing: { functionVersion: string; additionalVersion?: string | undefined; additionalWeight?: number | undefined }): string {
+  if (routing.additionalVersion === undefined || !routing.additionalWeight) return `100% to version ${routing.functionVersion}`;
+  const extra = routing.additionalWeight;
+  return `${formatPercent(100 - extra)} to version ${routing.functionVersion} and ${formatPercent(extra)} to version ${routing.additionalVersion}`;
+}
+
+function formatPercent(value: number): string {
+  return `${Number(value.toFixed(4))}%`;
+}
+
+/** Folds events over a release: a release's state is exactly its events replayed. */
+export function replay(initial: Release, events: readonly ReleaseEvent[]): Release {
+  return events.reduce(applyEvent, initial);
+}
+
+/** Rebuilds a release from its whole history, which starts with its `created` event. */
+export function rebuild(releaseId: string, events: readonly ReleaseEvent[]): Release {
+  const [first, ...rest] = events;
+  if (first?.type !== 'created') throw new InvalidTransitionError(releaseId, 'none', first?.type ?? 'nothing', 'a history starts with created');
+  return replay(applyEvent(createRelease(first.release), first), rest);
+}

@@ -1,0 +1,269 @@
+import type { CheckResult } from '../decision.js';
+import { ms, percent, stat } from '../format.js';
+import type { ArmStats } from '../metrics.js';
+import { checkLabel, type Check, type Policy, type Sli } from '../policy.js';
+import { cappedOneSampleMixture, oneSampleMixture, twoSampleMixture } from './sprt.js';
+
+/** What one evaluation of a policy sees. */
+export interface CheckInput {
+  readonly policy: Policy;
+  /** The new version over the window being judged. */
+  readonly canary: ArmStats;
+  /** The stable version over the same window; undefined once it serves no traffic. */
+  readonly liveBaseline: ArmStats | undefined;
+  /** The stable version before promotion, for comparisons once there is no live baseline. */
+  readonly reference: ArmStats | undefined;
+  /** The new version period by period over the window being judged. */
+  readonly canaryByPeriod: readonly ArmStats[];
+  /** Per-period counts since the release started, for the sequential test. */
+  readonly sequence: readonly { canary: ArmStats; baseline: ArmStats }[];
+  /** Custom SLI values over the window, per check name. */
+  readonly custom: { readonly canary: Readonly<Record<string, number>>; readonly baseline: Readonly<Record<string, number>> };
+}
+
+interface Counts {
+  readonly events: number;
+  readonly total: number;
+}
+
+function counts(sli: Sli, arm: ArmStats): Counts | undefined {
+  if (sli.kind === 'error_rate') return { events: arm.errors, total: arm.invocations };
+  if (sli.kind === 'throttle_rate') return { events: arm.throttles, total: arm.invocations + arm.throttles };
+  return undefined;
+}
+
+function sliName(sli: Sli): string {
+  switch (sli.kind) {
+    case 'error_rate':
+      return 'error rate';
+    case 'throttle_rate':
+      return 'throttle rate';
+    case 'latency':
+      return `${sli.percentile} latency`;
+    case 'custom':
+      return sli.metric ? `${sli.metric.namespace}/${sli.metric.metricName}` : sli.expression ?? 'custom';
+  }
+}
+
+function valueOf(sli: Sli, arm: ArmStats, custom: Readonly<Record<string, number>>, name: string): number | undefined {
+  const pair = counts(sli, arm);
+  if (pair) return pair.total > 0 ? pair.events / pair.total : undefined;
+  if (sli.kind === 'latency') return arm[sli.percentile];
+  return custom[name];
+}
+
+function show(sli: Sli, value: number | undefined, pair?: Counts): string {
+  if (value === undefined) return 'no data';
+  if (sli.kind === 'latency') return ms(value);
+  if (pair) return `${percent(value)} (${pair.events}/${pair.total})`;
+  return String(Number(value.toPrecision(4)));
+}
+
+function compare(value: number, comparator: '<' | '<=' | '>' | '>=', limit: number): boolean {
+  switch (comparator) {
+    case '<':
+      return value < limit;
+    case '<=':
+      return value <= limit;
+    case '>':
+      return value > limit;
+    case '>=':
+      return value >= limit;
+  }
+}
+
+/**
+ * A latency percentile from few requests is little more than their slowest one, so it fails a
+ * check only once the window holds this many requests beyond the percentile (500 for a p99).
+ * Above the limit on fewer, the step holds as suspicious while the evidence grows.
+ */
+export const TAIL_SAMPLES_TO_FAIL = 5;
+
+function tailTooThin(sli: Sli, requests: number): boolean {
+  if (sli.kind !== 'latency') return false;
+  const tail = { p50: 0.5, p90: 0.1, p99: 0.01 }[sli.percentile];
+  return requests * tail < TAIL_SAMPLES_TO_FAIL;
+}
+
+/** Judges one check. Missing data never passes: too few samples is `inconclusive`. */
+export function evaluateCheck(check: Check, input: CheckInput): CheckResult | undefined {
+  const name = checkLabel(check);
+  const sli = sliName(check.sli);
+  const base = { check: name, sli, method: check.method } as const;
+  const enough = input.canary.invocations >= input.policy.minSamples;
+  const canaryCounts = counts(check.sli, input.canary);
+  const canaryValue = valueOf(check.sli, input.canary, input.custom.canary, name);
+  const short = (): CheckResult => ({
+    ...base,
+    verdict: 'inconclusive',
+    canary: canaryValue,
+    canaryCounts,
+    note: `${sli} ${show(check.sli, canaryValue, canaryCounts)}: ${input.canary.invocations} of ${input.policy.minSamples} requests needed`,
+  });
+
+  switch (check.method) {
+    case 'threshold': {
+      const ceiling = check.comparator === '<' || check.comparator === '<=';
+      if (canaryCounts && ceiling) return rateCeiling(check, input, base, canaryCounts, enough, short);
+      if (!enough || canaryValue === undefined) return short();
+      const ok = compare(canaryValue, check.comparator, check.value);
+      return {
+        ...base,
+        ...failOrSuspicious(ok, check.sli, input.canary.invocations),
+        canary: canaryValue,
+        canaryCounts,
+        threshold: check.value,
+        note: `${sli} ${show(check.sli, canaryValue, canaryCounts)} ${ok ? 'within' : 'breaks'} ${check.comparator} ${show(check.sli, check.value)}${thinNote(ok, check.sli, input.canary.invocations)}`,
+      };
+    }
+    case 'baseline': {
+      const baselineArm = input.liveBaseline ?? input.reference;
+      if (baselineArm === undefined) return undefined;
+      const baselineCounts = counts(check.sli, baselineArm);
+      const baselineValue = valueOf(check.sli, baselineArm, input.custom.baseline, name);
+      const baselineEnough = baselineArm.invocations >= input.policy.minSamples;
+      if (!enough || canaryValue === undefined) return short();
+      if (!baselineEnough || baselineValue === undefined) {
+        return { ...base, verdict: 'inconclusive', canary: canaryValue, canaryCounts, note: `${sli}: the baseline has too few requests (${baselineArm.invocations}) to compare with` };
+      }
+      const limit = check.maxRatio * baselineValue + check.slack;
+      const ok = canaryValue <= limit;
+      const source = input.liveBaseline ? 'baseline' : 'pre-promotion baseline';
+      return {
+        ...base,
+        ...failOrSuspicious(ok, check.sli, input.canary.invocations),
+        canary: canaryValue,
+        baseline: baselineValue,
+        canaryCounts,
+        baselineCounts,
+        threshold: limit,
+        note: `${sli} ${show(check.sli, canaryValue, canaryCounts)} vs ${source} ${show(check.sli, baselineValue, baselineCounts)}: ${ok ? 'within' : 'above'} ${check.maxRatio}× (limit ${show(check.sli, limit)})${thinNote(ok, check.sli, input.canary.invocations)}`,
+      };
+    }
+    case 'sequential':
+      return sequential(check, input, base, enough, short);
+  }
+}
+
+function failOrSuspicious(ok: boolean, sli: Sli, requests: number): Pick<CheckResult, 'verdict' | 'suspicious'> {
+  if (ok) return { verdict: 'pass' };
+  if (tailTooThin(sli, requests)) return { verdict: 'inconclusive', suspicious: true };
+  return { verdict: 'fail' };
+}
+
+function thinNote(ok: boolean, sli: Sli, requests: number): string {
+  return !ok && tailTooThin(sli, requests) ? `, but ${requests} requests are too few to fail a ${sliName(sli)}: holding while evidence grows` : '';
+}
+
+/**
+ * Without a live baseline (after promotion), noise shared by every version no longer cancels,
+ * so one-sample evidence is capped per period: a regression must persist for four periods.
+ */
+function verificationEvidence(sli: Sli, input: CheckInput, p0: number, alpha: number): number {
+  const periods = input.canaryByPeriod.flatMap((arm) => {
+    const pair = counts(sli, arm);
+    return pair ? [pair] : [];
+  });
+  return cappedOneSampleMixture(periods, p0, Math.log(1 / alpha) / 4);
+}
+
+function rateCeiling(
+  check: Extract<Check, { method: 'threshold' }>,
+  input: CheckInput,
+  base: Pick<CheckResult, 'check' | 'sli' | 'method'>,
+  canaryCounts: Counts,
+  enough: boolean,
+  short: () => CheckResult,
+): CheckResult {
+  // A ceiling on a rate is an anytime-valid test, so one error among ten requests is not a breach.
+  const evidence = input.liveBaseline
+    ? oneSampleMixture(canaryCounts.total, canaryCounts.events, check.value)
+    : verificationEvidence(check.sli, input, check.value, check.alpha);
+  const critical = 1 / check.alpha;
+  const rate = canaryCounts.total > 0 ? canaryCounts.events / canaryCounts.total : 0;
+  const detail = `${base.sli} ${percent(rate)} (${canaryCounts.events}/${canaryCounts.total}) vs ceiling ${percent(check.value)}; likelihood ratio ${stat(Math.log(evidence))} (log) vs ${stat(Math.log(critical))}`;
+  const common = { ...base, canary: rate, canaryCounts, threshold: check.value, statistic: Math.log(evidence), criticalValue: Math.log(critical) };
+  if (evidence >= critical) {
+    const baseline = input.liveBaseline ? counts(check.sli, input.liveBaseline) : undefined;
+    // When the stable version breaks the same ceiling, the environment is failing, not this release.
+    if (baseline && baseline.total >= input.policy.minSamples && baseline.events / baseline.total > check.value) {
+      return {
+        ...common,
+        verdict: 'inconclusive',
+        baseline: baseline.events / baseline.total,
+        baselineCounts: baseline,
+        note: `${detail}; the baseline is above the ceiling too (${percent(baseline.events / baseline.total)}), so holding instead of blaming this version`,
+      };
+    }
+    return { ...common, verdict: 'fail', note: `${detail}: above the ceiling` };
+  }
+  if (!enough) return { ...short(), ...common, verdict: 'inconclusive' };
+  return { ...common, verdict: 'pass', note: `${detail}: no evidence of a breach` };
+}
+
+function sequential(
+  check: Extract<Check, { method: 'sequential' }>,
+  input: CheckInput,
+  base: Pick<CheckResult, 'check' | 'sli' | 'method'>,
+  enough: boolean,
+  short: () => CheckResult,
+): CheckResult | undefined {
+  const critical = 1 / check.alpha;
+  let evidence: number;
+  let canaryCounts: Counts;
+  let baselineCounts: Counts;
+  let against: string;
+  if (input.liveBaseline) {
+    evidence = twoSampleMixture(
+      input.sequence.map(({ canary, baseline }) => ({
+        canaryTotal: canary.invocations,
+        canaryEvents: canary.errors,
+        baselineTotal: baseline.invocations,
+        baselineEvents: baseline.errors,
+      })),
+    );
+    canaryCounts = { events: input.canary.errors, total: input.canary.invocations };
+    baselineCounts = { events: input.liveBaseline.errors, total: input.liveBaseline.invocations };
+    against = 'baseline';
+  } else {
+    // At 100% nothing runs beside the new version: test it against an upper bound of the stable rate before promotion.
+    const reference = input.reference;
+    if (reference === undefined || reference.invocations < input.policy.minSamples) return undefined;
+    canaryCounts = { events: input.canary.errors, total: input.canary.invocations };
+    baselineCounts = { events: reference.errors, total: reference.invocations };
+    evidence = verificationEvidence(check.sli, input, wilsonUpper(reference.errors, reference.invocations), check.alpha);
+    against = 'pre-promotion baseline';
+  }
+  const rate = (pair: Counts) => (pair.total > 0 ? pair.events / pair.total : 0);
+  const detail = `error rate ${percent(rate(canaryCounts))} (${canaryCounts.events}/${canaryCounts.total}) vs ${against} ${percent(rate(baselineCounts))} (${baselineCounts.events}/${baselineCounts.total}); SPRT log-likelihood ratio ${stat(Math.log(evidence))}`;
+  const common = {
+    ...base,
+    canary: rate(canaryCounts),
+    baseline: rate(baselineCounts),
+    canaryCounts,
+    baselineCounts,
+    statistic: Math.log(evidence),
+    criticalValue: Math.log(critical),
+  };
+  if (evidence >= critical) return { ...common, verdict: 'fail', note: `${detail} ≥ ${stat(Math.log(critical))}` };
+  if (evidence >= check.holdAbove) {
+    return {
+      ...common,
+      verdict: 'inconclusive',
+      suspicious: true,
+      note: `${detail}: leaning towards a regression (≥ ${stat(Math.log(check.holdAbove))}), baking longer`,
+    };
+  }
+  if (!enough) return { ...short(), ...common };
+  return { ...common, verdict: 'pass', note: `${detail} < ${stat(Math.log(check.holdAbove))}: no evidence of a regression` };
+}
+
+/** Wilson score upper bound (95%) of a binomial rate: a cautious stand-in for the stable version's rate. */
+export function wilsonUpper(events: number, total: number, z = 1.96): number {
+  if (total <= 0) return 1;
+  const p = events / total;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * total);
+  const spread = z * Math.sqrt((p * (1 - p)) / total + z2 / (4 * total * total));
+  return Math.min(1, (centre + spread) / (1 + z2 / total));
+}

@@ -1,0 +1,65 @@
+import type { CheckResult, Judgement, Verdict } from '../decision.js';
+import { parseDuration } from '../duration.js';
+import { aggregateArm, periodsBetween, type ArmStats, type Period } from '../metrics.js';
+import { checkLabel, type Policy } from '../policy.js';
+import { evaluateCheck, type CheckInput } from './checks.js';
+
+export interface AnalysisWindow {
+  /** Start of the window being judged (the step's start, or promotion for verification). */
+  readonly from: number;
+  /** When the release started: the sequential test counts everything since. */
+  readonly releaseStart: number;
+  /** When the new version took all traffic, if it has. */
+  readonly promotedAt?: number | undefined;
+}
+
+/** Combines verdicts: any fail fails; otherwise any inconclusive (or nothing to judge on) is inconclusive. */
+export function combine(results: readonly CheckResult[]): Verdict {
+  if (results.some((result) => result.verdict === 'fail')) return 'fail';
+  if (results.length === 0 || results.some((result) => result.verdict === 'inconclusive')) return 'inconclusive';
+  return 'pass';
+}
+
+function customValues(policy: Policy, periods: readonly Period[], arm: 'canary' | 'baseline'): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const check of policy.checks) {
+    if (check.sli.kind !== 'custom') continue;
+    const name = checkLabel(check);
+    const values = periods.map((period) => period[arm].custom?.[name]).filter((value): value is number => value !== undefined);
+    if (values.length === 0) continue;
+    const sum = values.reduce((acc, value) => acc + value, 0);
+    out[name] = check.sli.aggregate === 'sum' ? sum : check.sli.aggregate === 'max' ? Math.max(...values) : sum / values.length;
+  }
+  return out;
+}
+
+/**
+ * Judges the policy over a window of complete periods. Before promotion the stable version's
+ * live traffic in the same window is the baseline; after it, the stable version's traffic
+ * before promotion is the reference.
+ */
+export function judge(policy: Policy, periods: readonly Period[], window: AnalysisWindow, weight: number): Judgement {
+  const live = weight < 100 && window.promotedAt === undefined;
+  const beforePromotion = window.promotedAt === undefined ? [] : periodsBetween(periods, window.releaseStart, window.promotedAt);
+  const reference = beforePromotion.length > 0 ? aggregateArm(beforePromotion.map((period) => period.baseline)) : undefined;
+  const sequence = periodsBetween(periods, window.releaseStart, window.promotedAt);
+  const inputFrom = (from: number): CheckInput => {
+    const inWindow = periodsBetween(periods, from);
+    return {
+      policy,
+      canary: aggregateArm(inWindow.map((period) => period.canary)),
+      canaryByPeriod: inWindow.map((period) => period.canary),
+      liveBaseline: live ? aggregateArm(inWindow.map((period) => period.baseline)) : undefined,
+      reference,
+      sequence,
+      custom: { canary: customValues(policy, inWindow, 'canary'), baseline: customValues(policy, inWindow, 'baseline') },
+    };
+  };
+  const input = inputFrom(window.from);
+  const warm = inputFrom(window.from + (parseDuration(policy.latencyWarmup) ?? 0));
+  const checks = policy.checks
+    .map((check) => evaluateCheck(check, check.sli.kind === 'latency' ? warm : input))
+    .filter((result): result is CheckResult => result !== undefined);
+  const end = periods.reduce((latest, period) => (period.end > window.from ? Math.max(latest, period.end) : latest), window.from);
+  return { verdict: combine(checks), checks, window: { start: window.from, end }, canaryRequests: input.canary.invocations };
+}

@@ -1,0 +1,106 @@
+/**
+ * Anytime-valid sequential tests on counts. Both return a mixture likelihood ratio M; by
+ * Ville's inequality P(M ever ≥ 1/α) ≤ α under the null, however often the test looks.
+ */
+
+/** Robbins' mixture over ratios ρ_j = 2^(j/2), j = 1…12 (1.4× to 64×), equally weighted. */
+export const RATIO_GRID: readonly number[] = Array.from({ length: 12 }, (_, index) => 2 ** ((index + 1) / 2));
+
+export interface CountPair {
+  /** New-version requests and errors in one period. */
+  readonly canaryTotal: number;
+  readonly canaryEvents: number;
+  /** Stable-version requests and errors in the same period. */
+  readonly baselineTotal: number;
+  readonly baselineEvents: number;
+}
+
+/**
+ * Two-sample mixture SPRT for "the new version's rate is ρ× the baseline's", conditioned on
+ * each period's total events k_t = k_c,t + k_b,t (the unknown baseline rate and any noise shared
+ * by both versions cancel):
+ *
+ *   k_c,t | k_t ~ Binomial(k_t, θ_t(ρ)),   θ_t(ρ) = ρ·n_c,t / (ρ·n_c,t + n_b,t)
+ *   Λ(ρ) = Σ_t [ k_c,t·ln(θ_t(ρ)/θ_t(1)) + k_b,t·ln((1−θ_t(ρ))/(1−θ_t(1))) ]
+ *   M = mean_j exp Λ(ρ_j)
+ *
+ * Wald (1945); Robbins' mixture SPRT; Lindon & Malek, "Anytime-Valid Inference for Multinomial
+ * Count Data" (NeurIPS 2022). Valid while the canary's weight changes between periods.
+ *
+ * Example: one minute with 10 canary requests all failing, 990 baseline requests with 5 errors:
+ * θ(1) = 0.0101, θ(64) = 0.393, Λ(64) ≈ 10·ln(38.9) + 5·ln(0.613) ≈ 34.2, so M ≈ e^34 / 12 ≫ 100.
+ */
+export function twoSampleMixture(periods: readonly CountPair[], grid: readonly number[] = RATIO_GRID): number {
+  const logLikelihoods = grid.map(() => 0);
+  for (const period of periods) {
+    const { canaryTotal: nc, baselineTotal: nb, canaryEvents: kc, baselineEvents: kb } = period;
+    if (nc <= 0 || nb <= 0 || kc + kb === 0) continue;
+    const theta1 = nc / (nc + nb);
+    grid.forEach((ratio, index) => {
+      const theta = (ratio * nc) / (ratio * nc + nb);
+      logLikelihoods[index]! += kc * Math.log(theta / theta1) + kb * Math.log((1 - theta) / (1 - theta1));
+    });
+  }
+  return meanOfExp(logLikelihoods);
+}
+
+/**
+ * One-sample mixture SPRT for "the rate is above p0", against the composite null p ≤ p0:
+ *   Λ(ρ) = k·ln(ρ) + (n − k)·ln((1 − ρ·p0) / (1 − p0)),  for the ρ on the grid with ρ·p0 < 1.
+ * For any p ≤ p0 each exp Λ(ρ) with ρ > 1 is a nonnegative supermartingale, so the bound holds.
+ */
+export function oneSampleMixture(total: number, events: number, p0: number, grid: readonly number[] = RATIO_GRID): number {
+  if (p0 <= 0) return events > 0 ? Number.POSITIVE_INFINITY : 1;
+  if (p0 >= 1) return 0;
+  const usable = grid.filter((ratio) => ratio * p0 < 1);
+  if (usable.length === 0) return 0;
+  const logLikelihoods = usable.map((ratio) => events * Math.log(ratio) + (total - events) * Math.log((1 - ratio * p0) / (1 - p0)));
+  // Grid points that cannot exist (ρ·p0 ≥ 1) contribute zero evidence, keeping the mixture's weights.
+  return (meanOfExp(logLikelihoods) * usable.length) / grid.length;
+}
+
+/**
+ * The one-sample mixture over a sequence of periods, with each period's log-likelihood ratio
+ * capped at `capPerPeriod`. Capping an increment only lowers its expectation, so every
+ * component stays a nonnegative supermartingale under the null and Ville's bound still holds;
+ * what the cap buys is that a short burst cannot decide alone: with the cap at ln(1/α)/4, a
+ * regression has to show in at least four periods.
+ */
+export function cappedOneSampleMixture(
+  periods: readonly { readonly total: number; readonly events: number }[],
+  p0: number,
+  capPerPeriod: number,
+  grid: readonly number[] = RATIO_GRID,
+): number {
+  if (p0 >= 1) return 0;
+  if (p0 <= 0) return periods.some((period) => period.events > 0) ? Number.POSITIVE_INFINITY : 1;
+  const usable = grid.filter((ratio) => ratio * p0 < 1);
+  if (usable.length === 0) return 0;
+  const logLikelihoods = usable.map((ratio) =>
+    periods.reduce((sum, { total, events }) => sum + Math.min(capPerPeriod, events * Math.log(ratio) + (total - events) * Math.log((1 - ratio * p0) / (1 - p0))), 0),
+  );
+  return (meanOfExp(logLikelihoods) * usable.length) / grid.length;
+}
+
+/** mean(exp(x)) without overflow. */
+function meanOfExp(logs: readonly number[]): number {
+  const max = Math.max(...logs);
+  if (max === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  const sum = logs.reduce((acc, value) => acc + Math.exp(value - max), 0);
+  return Math.exp(max) * (sum / logs.length);
+}
+
+/**
+ * Wald's expected sample number under H1 for a one-sample SPRT between p0 and p1 with error
+ * rates α (false alarm) and β (miss): E1[N] ≈ d(1−β ‖ α) / KL(p1 ‖ p0), the limit any test with
+ * those error rates can reach on average. With p0 = 0.5%, p1 = 2.5%, α = 1%, β = 5%: ≈ 204.
+ */
+export function waldExpectedSamples(p0: number, p1: number, alpha: number, beta: number): number {
+  return binaryKl(1 - beta, alpha) / binaryKl(p1, p0);
+}
+
+/** KL divergence between Bernoulli(a) and Bernoulli(b), in nats. */
+export function binaryKl(a: number, b: number): number {
+  const term = (x: number, y: number) => (x === 0 ? 0 : x * Math.log(x / y));
+  return term(a, b) + term(1 - a, 1 - b);
+}

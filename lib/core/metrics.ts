@@ -1,0 +1,62 @@
+/** One version's Lambda metrics for one period. Percentiles are absent when the period had no invocations. */
+export interface ArmStats {
+  readonly invocations: number;
+  readonly errors: number;
+  readonly throttles: number;
+  readonly p50?: number | undefined;
+  readonly p90?: number | undefined;
+  readonly p99?: number | undefined;
+  /** Custom SLI values for the period, keyed by the check's name. */
+  readonly custom?: Readonly<Record<string, number>> | undefined;
+}
+
+/** Both versions over one period `[start, end)`, epoch milliseconds. */
+export interface Period {
+  readonly start: number;
+  readonly end: number;
+  readonly canary: ArmStats;
+  readonly baseline: ArmStats;
+}
+
+/**
+ * What the metrics source saw since the release started, complete periods only.
+ * A provider failure is data, not an exception: the policy's consecutive-error limit judges it.
+ */
+export type Observation =
+  | { readonly ok: true; readonly periods: readonly Period[] }
+  | { readonly ok: false; readonly error: string };
+
+export const EMPTY_ARM: ArmStats = { invocations: 0, errors: 0, throttles: 0 };
+
+export type Percentile = 'p50' | 'p90' | 'p99';
+
+/** Sums counts; percentiles are invocation-weighted means of the periods' values (an approximation CloudWatch's per-period percentiles force). */
+export function aggregateArm(arms: readonly ArmStats[]): ArmStats {
+  let invocations = 0;
+  let errors = 0;
+  let throttles = 0;
+  const weighted: Record<Percentile, { sum: number; weight: number }> = {
+    p50: { sum: 0, weight: 0 },
+    p90: { sum: 0, weight: 0 },
+    p99: { sum: 0, weight: 0 },
+  };
+  for (const arm of arms) {
+    invocations += arm.invocations;
+    errors += arm.errors;
+    throttles += arm.throttles;
+    for (const key of ['p50', 'p90', 'p99'] as const) {
+      const value = arm[key];
+      if (value !== undefined && arm.invocations > 0) {
+        weighted[key].sum += value * arm.invocations;
+        weighted[key].weight += arm.invocations;
+      }
+    }
+  }
+  const mean = (key: Percentile) => (weighted[key].weight > 0 ? weighted[key].sum / weighted[key].weight : undefined);
+  return { invocations, errors, throttles, p50: mean('p50'), p90: mean('p90'), p99: mean('p99') };
+}
+
+/** Periods that overlap `[from, to)`. */
+export function periodsBetween(periods: readonly Period[], from: number, to = Number.POSITIVE_INFINITY): Period[] {
+  return periods.filter((period) => period.end > from && period.start < to);
+}

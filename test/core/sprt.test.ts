@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { binaryKl, oneSampleMixture, RATIO_GRID, twoSampleMixture, waldExpectedSamples } from '../../lib/core/analysis/sprt.js';
+
+describe('the limit (Wald expected sample number)', () => {
+  it.each([
+    ['bad 5×', 0.025, 204],
+    ['subtle 2×', 0.01, 2149],
+  ])('%s (p1 = %d) needs about %i canary requests at α 1%, β 5%', (_name, p1, expected) => {
+    expect(Math.round(waldExpectedSamples(0.005, p1, 0.01, 0.05))).toBe(expected);
+  });
+
+  it('concluding "no 2× regression" takes about 1,881 requests', () => {
+    // The mirror test: H1 is the null here, so α and β swap and the divergence reverses.
+    expect(Math.round(binaryKl(0.99, 0.05) / binaryKl(0.005, 0.01))).toBe(1881);
+  });
+});
+
+describe('twoSampleMixture', () => {
+  it('uses the grid 2^(j/2), j = 1…12', () => {
+    expect(RATIO_GRID[0]).toBeCloseTo(Math.SQRT2);
+    expect(RATIO_GRID.at(-1)).toBe(64);
+    expect(RATIO_GRID).toHaveLength(12);
+  });
+
+  it('crosses 1/α in one minute when every canary request fails', () => {
+    expect(twoSampleMixture([{ canaryTotal: 10, canaryEvents: 10, baselineTotal: 990, baselineEvents: 5 }])).toBeGreaterThan(1e10);
+  });
+
+  it('finds no evidence when the canary fails at the baseline rate', () => {
+    const minute = { canaryTotal: 100, canaryEvents: 1, baselineTotal: 900, baselineEvents: 9 };
+    expect(twoSampleMixture(Array.from({ length: 30 }, () => minute))).toBeLessThan(0.05);
+  });
+
+  it('ignores periods where one side had no traffic or nobody failed', () => {
+    const periods = [
+      { canaryTotal: 0, canaryEvents: 0, baselineTotal: 1000, baselineEvents: 5 },
+      { canaryTotal: 10, canaryEvents: 0, baselineTotal: 0, baselineEvents: 0 },
+      { canaryTotal: 10, canaryEvents: 0, baselineTotal: 990, baselineEvents: 0 },
+    ];
+    expect(twoSampleMixture(periods)).toBe(1);
+  });
+
+  it('cancels noise shared by both versions: scaling both error counts together keeps the verdict', () => {
+    const calm = [{ canaryTotal: 500, canaryEvents: 3, baselineTotal: 500, baselineEvents: 3 }];
+    const burst = [{ canaryTotal: 500, canaryEvents: 15, baselineTotal: 500, baselineEvents: 15 }];
+    expect(twoSampleMixture(calm)).toBeLessThan(1);
+    expect(twoSampleMixture(burst)).toBeLessThan(1);
+  });
+
+  const period = fc.record({
+    canaryTotal: fc.integer({ min: 1, max: 2000 }),
+    baselineTotal: fc.integer({ min: 1, max: 2000 }),
+    canaryShare: fc.double({ min: 0, max: 0.2, noNaN: true }),
+    baselineShare: fc.double({ min: 0, max: 0.2, noNaN: true }),
+  });
+  const toCounts = (p: { canaryTotal: number; baselineTotal: number; canaryShare: number; baselineShare: number }) => ({
+    canaryTotal: p.canaryTotal,
+    baselineTotal: p.baselineTotal,
+    canaryEvents: Math.floor(p.canaryTotal * p.canaryShare),
+    baselineEvents: Math.floor(p.baselineTotal * p.baselineShare),
+  });
+
+  it('is never negative and grows with each extra canary error', () => {
+    fc.assert(
+      fc.property(fc.array(period, { minLength: 1, maxLength: 20 }), (raw) => {
+        const periods = raw.map(toCounts);
+        const before = twoSampleMixture(periods);
+        const first = periods[0]!;
+        const worse = [{ ...first, canaryEvents: Math.min(first.canaryTotal, first.canaryEvents + 1) }, ...periods.slice(1)];
+        expect(before).toBeGreaterThanOrEqual(0);
+        if (worse[0]!.canaryEvents > first.canaryEvents) expect(twoSampleMixture(worse)).toBeGreaterThan(before);
+      }),
+    );
+  });
+
+  it('never finds evidence when the canary had no errors', () => {
+    fc.assert(
+      fc.property(fc.array(period, { minLength: 1, maxLength: 20 }), (raw) => {
+        const periods = raw.map((p) => ({ ...toCounts(p), canaryEvents: 0 }));
+        expect(twoSampleMixture(periods)).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+});
+
+describe('oneSampleMixture', () => {
+  it.each([
+    [50, 1, 0.01, 'below', 1],
+    [500, 2, 0.01, 'below', 1],
+    [500, 20, 0.01, 'above', 100],
+    [10, 10, 0.01, 'above', 100],
+  ])('%i requests with %i errors against %d is %s %d', (total, events, p0, side, level) => {
+    const evidence = oneSampleMixture(total, events, p0);
+    if (side === 'below') expect(evidence).toBeLessThan(level);
+    else expect(evidence).toBeGreaterThan(level);
+  });
+
+  it('handles ceilings at the edges', () => {
+    expect(oneSampleMixture(100, 0, 0)).toBe(1);
+    expect(oneSampleMixture(100, 1, 0)).toBe(Number.POSITIVE_INFINITY);
+    expect(oneSampleMixture(100, 100, 1)).toBe(0);
+    // At a 60% ceiling only the 1.4× point of the grid can exist, so the mixture keeps 1/12 of its weight.
+    expect(oneSampleMixture(0, 0, 0.6)).toBeCloseTo(1 / 12);
+  });
+});

@@ -1,0 +1,211 @@
+import { judge } from './analysis/judge.js';
+import type { Decision, DecisionAction, DecisionReason, Judgement } from './decision.js';
+import { formatDuration } from './duration.js';
+import { weightText } from './format.js';
+import type { Observation } from './metrics.js';
+import { progressDeadlineMs, stepDurationMs, verificationMs, weightAt, type Step } from './plan.js';
+import type { Release } from './release.js';
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+const time = (text: string | undefined) => (text === undefined ? undefined : Date.parse(text));
+
+interface Draft {
+  readonly action: DecisionAction;
+  readonly reason: DecisionReason;
+  readonly toWeight?: number | undefined;
+  readonly judgement?: Judgement | undefined;
+  readonly explanation: string;
+}
+
+/** The judgement's deciding notes: the failing checks on fail, the open ones on inconclusive, all on pass. */
+export function summarize(judgement: Judgement): string {
+  const failing = judgement.checks.filter((check) => check.verdict === judgement.verdict);
+  const notes = (judgement.verdict === 'pass' ? judgement.checks : failing).map((check) => `${check.check}: ${check.note}`);
+  if (notes.length === 0) return 'no check could judge this window';
+  return notes.join('; ');
+}
+
+/**
+ * Decides what a release does next, from its record, what the metrics source saw and `now`.
+ * Pure: the same inputs always give the same decision, so a rollout can be replayed exactly.
+ *
+ * A failing verdict rolls back at once, mid-step. A step advances only when its bake has passed,
+ * it has enough samples and every check passes; inconclusive evidence holds it until its progress
+ * deadline, then pauses or rolls back as the policy says. Missing data never passes.
+ */
+export function decide(release: Release, observation: Observation, now: number): Decision {
+  const draft = draftDecision(release, observation, now);
+  return {
+    ...draft,
+    at: iso(now),
+    stepIndex: release.stepIndex,
+    weight: release.weight,
+    measurement: release.state === 'progressing' || release.state === 'promoted' ? (observation.ok ? 'ok' : 'error') : 'skipped',
+  };
+}
+
+function draftDecision(release: Release, observation: Observation, now: number): Draft {
+  const { plan, policy } = release;
+  if (release.state === 'pending') {
+    return { action: 'advance', reason: 'step_complete', toWeight: weightAt(plan, 0), explanation: `starting: ${describeStep(plan.steps[0])}` };
+  }
+  if (release.state !== 'progressing' && release.state !== 'promoted') {
+    return { action: 'none', reason: 'not_active', explanation: `nothing to decide while ${release.state}` };
+  }
+  if (!observation.ok) {
+    const errors = release.consecutiveMetricErrors + 1;
+    if (errors >= policy.consecutiveErrorLimit) {
+      return {
+        action: 'pause',
+        reason: 'metrics_unavailable',
+        explanation: `paused at ${weightText(release.weight)}: metrics unavailable ${errors} times in a row (${observation.error}); missing data never passes`,
+      };
+    }
+    return {
+      action: 'hold',
+      reason: 'metrics_error',
+      explanation: `holding at ${weightText(release.weight)}: metrics unavailable (${observation.error}), ${errors} of ${policy.consecutiveErrorLimit} before pausing`,
+    };
+  }
+
+  const stepStart = time(release.stepStartedAt) ?? now;
+  const periods = observation.periods.filter((period) => period.end <= now);
+  // With no traffic on the new version there is nothing to judge; the step runs on time alone.
+  const judgement =
+    release.weight > 0
+      ? judge(policy, periods, { from: stepStart, releaseStart: time(release.startedAt) ?? stepStart, promotedAt: time(release.promotedAt) }, release.weight)
+      : undefined;
+
+  if (judgement?.verdict === 'fail') {
+    if (release.failedJudgements + 1 > policy.failureLimit) {
+      return { action: 'rollback', reason: 'analysis_failed', toWeight: 0, judgement, explanation: `rolled back at ${weightText(release.weight)}: ${summarize(judgement)}` };
+    }
+    return {
+      action: 'hold',
+      reason: 'failure_tolerated',
+      judgement,
+      explanation: `holding at ${weightText(release.weight)}: failure ${release.failedJudgements + 1} of ${policy.failureLimit} tolerated: ${summarize(judgement)}`,
+    };
+  }
+
+  const elapsed = now - stepStart;
+  if (release.state === 'promoted') {
+    const window = verificationMs(plan);
+    if (elapsed < window) {
+      return { action: 'hold', reason: 'verifying', judgement, explanation: `verifying at 100%: ${formatDuration(window - elapsed)} left${judgement ? `; ${summarize(judgement)}` : ''}` };
+    }
+    return afterDuration(release, judgement, now, window, { action: 'succeed', reason: 'verification_passed', toWeight: 100 }, 'verification');
+  }
+
+  const step = plan.steps[release.stepIndex];
+  const next = nextMove(release);
+  switch (step?.type) {
+    case undefined:
+      return { ...next, judgement, explanation: `no steps left: promoting to 100%` };
+    case 'approval': {
+      const approval = release.approvals.find((entry) => entry.stepIndex === release.stepIndex);
+      if (approval === undefined) {
+        return { action: 'hold', reason: 'awaiting_approval', judgement, explanation: `waiting at ${weightText(release.weight)} for approval by a ${step.role}` };
+      }
+      return { ...next, reason: 'approved', judgement, explanation: `approved by ${approval.actor}: ${describeMove(release, next)}` };
+    }
+    case 'flag':
+      return { ...next, reason: 'flag_step', judgement, explanation: `flag ${step.key} set to ${step.percent}% for ${step.cohort}: ${describeMove(release, next)}` };
+    case 'pause': {
+      if (step.duration === 'indefinite') {
+        const resumed = time(release.resumedAt);
+        if (resumed !== undefined && resumed >= stepStart) {
+          return { ...next, reason: 'step_complete', judgement, explanation: `resumed by a person: ${describeMove(release, next)}` };
+        }
+        return { action: 'pause', reason: 'indefinite_pause', judgement, explanation: `paused at ${weightText(release.weight)} until a person resumes` };
+      }
+      const duration = stepDurationMs(step);
+      if (elapsed < duration) {
+        return { action: 'hold', reason: 'timed_pause', judgement, explanation: `pausing at ${weightText(release.weight)}: ${formatDuration(duration - elapsed)} left` };
+      }
+      return { ...next, reason: 'step_complete', judgement, explanation: `pause over: ${describeMove(release, next)}` };
+    }
+    case 'traffic':
+    case 'bake': {
+      const duration = stepDurationMs(step);
+      if (elapsed < duration) {
+        return {
+          action: 'hold',
+          reason: 'baking',
+          judgement,
+          explanation: `baking at ${weightText(release.weight)}: ${formatDuration(duration - elapsed)} left${judgement ? `; ${summarize(judgement)}` : ''}`,
+        };
+      }
+      return afterDuration(release, judgement, now, duration, { ...next, reason: 'step_passed' }, 'step');
+    }
+  }
+}
+
+/** Once a step or the verification window has run its time: pass moves on, inconclusive holds until the deadline. */
+function afterDuration(
+  release: Release,
+  judgement: Judgement | undefined,
+  now: number,
+  duration: number,
+  move: Pick<Draft, 'action' | 'reason' | 'toWeight'>,
+  what: 'step' | 'verification',
+): Draft {
+  if (judgement === undefined || judgement.verdict === 'pass') {
+    const because = judgement ? `all ${judgement.checks.length} checks pass (${summarize(judgement)})` : `no traffic on the new version to judge`;
+    const done = what === 'verification' ? 'verified at 100%' : describeMove(release, move);
+    return { ...move, judgement, explanation: `${done}: ${because}` };
+  }
+  const step = release.plan.steps[release.stepIndex];
+  const deadlineMs = step ? progressDeadlineMs(release.plan, step) : progressDeadlineMs(release.plan, { type: 'bake', duration: release.plan.verification });
+  const stepStart = time(release.stepStartedAt) ?? now;
+  const resumed = time(release.resumedAt);
+  const deadline = Math.max(stepStart + duration + deadlineMs, resumed === undefined ? 0 : resumed + deadlineMs);
+  const suspicious = judgement.checks.some((check) => check.suspicious === true);
+  if (now < deadline) {
+    return {
+      action: 'hold',
+      reason: suspicious ? 'suspicious' : 'inconclusive',
+      judgement,
+      explanation: `holding at ${weightText(release.weight)} (up to ${formatDuration(deadline - now)} more): ${summarize(judgement)}`,
+    };
+  }
+  const rollback = (suspicious ? release.policy.onSuspicious : release.policy.onInconclusive) === 'rollback';
+  return {
+    action: rollback ? 'rollback' : 'pause',
+    reason: suspicious ? 'deadline_suspicious' : 'deadline_inconclusive',
+    toWeight: rollback ? 0 : undefined,
+    judgement,
+    explanation: `${rollback ? 'rolled back' : 'paused'} at ${weightText(release.weight)}: still ${suspicious ? 'leaning towards a regression' : 'inconclusive'} at the progress deadline: ${summarize(judgement)}`,
+  };
+}
+
+function nextMove(release: Release): Pick<Draft, 'action' | 'reason' | 'toWeight'> {
+  const nextIndex = release.stepIndex + 1;
+  if (nextIndex >= release.plan.steps.length) return { action: 'promote', reason: 'step_passed', toWeight: 100 };
+  return { action: 'advance', reason: 'step_passed', toWeight: weightAt(release.plan, nextIndex) };
+}
+
+function describeMove(release: Release, move: Pick<Draft, 'action' | 'toWeight'>): string {
+  if (move.action === 'promote') return `promoted from ${weightText(release.weight)} to 100%`;
+  const nextStep = release.plan.steps[release.stepIndex + 1];
+  const to = move.toWeight ?? release.weight;
+  if (to !== release.weight) return `advanced from ${weightText(release.weight)} to ${weightText(to)}`;
+  return `moving on to ${describeStep(nextStep)}`;
+}
+
+export function describeStep(step: Step | undefined): string {
+  switch (step?.type) {
+    case undefined:
+      return 'promotion';
+    case 'traffic':
+      return `${weightText(step.weight)} for at least ${step.minBake}`;
+    case 'bake':
+      return `a ${step.duration} bake`;
+    case 'pause':
+      return step.duration === 'indefinite' ? 'a pause until resumed' : `a ${step.duration} pause`;
+    case 'approval':
+      return `approval by a ${step.role}`;
+    case 'flag':
+      return `flag ${step.key} at ${step.percent}% for ${step.cohort}`;
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { deliveryMetrics } from '../../lib/core/delivery.js';
+import type { Release } from '../../lib/core/release.js';
+import { at, newRelease, T0 } from './fixtures.js';
+
+const DAY = 86_400_000;
+
+function finished(state: 'succeeded' | 'rolled_back' | 'aborted' | 'progressing', overrides: Partial<Release> = {}): Release {
+  return { ...newRelease(), state, ...overrides };
+}
+
+describe('deliveryMetrics', () => {
+  const window = { since: T0, until: T0 + 7 * DAY };
+
+  it('computes frequency, failure rate and restore time from the records', () => {
+    const releases = [
+      ...Array.from({ length: 8 }, () => finished('succeeded')),
+      finished('rolled_back', { rollbackIntent: 'rollback', rollbackStartedAt: at(10), finishedAt: at(11) }),
+      finished('rolled_back', { rollbackIntent: 'rollback', rollbackStartedAt: at(20), finishedAt: at(23) }),
+    ];
+    const metrics = deliveryMetrics(releases, window);
+    expect(metrics.deploymentsPerDay).toBeCloseTo(8 / 7);
+    expect(metrics.changeFailureRate).toBeCloseTo(0.2);
+    expect(metrics.timeToRestore).toEqual({ count: 2, medianMs: 60_000, p90Ms: 180_000 });
+    expect(metrics.rollbackSuccessRate).toBe(1);
+  });
+
+  it('measures lead time from the commit to promotion, only where both are known', () => {
+    const releases = [
+      finished('succeeded', { commit: { sha: 'a', authoredAt: at(-60) }, promotedAt: at(30) }),
+      finished('succeeded', { commit: { sha: 'b', authoredAt: at(-30) }, promotedAt: at(30) }),
+      finished('succeeded', { promotedAt: at(30) }),
+    ];
+    expect(deliveryMetrics(releases, window).leadTime).toEqual({ count: 2, medianMs: 60 * 60_000, p90Ms: 90 * 60_000 });
+  });
+
+  it('counts a rollback stuck before the alias was confirmed as unsuccessful, and aborts as finished but not failed', () => {
+    const releases = [
+      finished('rolled_back', { rollbackIntent: 'rollback', rollbackStartedAt: at(1), finishedAt: at(2) }),
+      { ...newRelease(), state: 'rolling_back' as const, rollbackIntent: 'rollback' as const, rollbackStartedAt: at(5) },
+      finished('aborted'),
+    ];
+    const metrics = deliveryMetrics(releases, window);
+    expect(metrics.rollbackSuccessRate).toBe(0.5);
+    expect(metrics.changeFailureRate).toBe(0.5);
+    expect(metrics.finished).toBe(2);
+  });
+
+  it('counts the releases a person acted on', () => {
+    const releases = [
+      finished('succeeded', { actors: [{ actor: 'ana', action: 'approve', at: at(5) }] }),
+      finished('succeeded'),
+      finished('succeeded'),
+      finished('rolled_back', { actors: [{ actor: 'bo', action: 'rollback', at: at(5), reason: 'pager' }] }),
+    ];
+    expect(deliveryMetrics(releases, window).humanInterventionRate).toBe(0.5);
+  });
+
+  it('leaves out releases created outside the window and reports null where nothing can be measured', () => {
+    const outside = { ...finished('succeeded'), createdAt: new Date(T0 - DAY).toISOString() };
+    const metrics = deliveryMetrics([outside, finished('progressing')], window);
+    expect(metrics.releases).toBe(1);
+    expect(metrics.changeFailureRate).toBeNull();
+    expect(metrics.leadTime.medianMs).toBeNull();
+    expect(metrics.rollbackSuccessRate).toBeNull();
+  });
+});

@@ -1,0 +1,142 @@
+import { decide } from '../decide.js';
+import type { Decision } from '../decision.js';
+import { eventsForDecision } from '../decision-events.js';
+import type { Period } from '../metrics.js';
+import { stepDurationMs, type Plan } from '../plan.js';
+import type { Policy } from '../policy.js';
+import { applyEvent } from '../reducer.js';
+import { createRelease, type Release } from '../release.js';
+import { mannWhitneyGreaterPValue } from './mann-whitney.js';
+
+export type GateOutcome = 'rolled_back' | 'paused' | 'promoted' | 'succeeded';
+
+/** A gating policy under simulation: it sets the weight and consumes one complete period at a time. */
+export interface Gate {
+  weight(): number;
+  outcome(): GateOutcome | undefined;
+  observe(period: Period, now: number): void;
+}
+
+export type GateFactory = (plan: Plan) => Gate;
+
+/** The project's own gate: the real core (`decide` and the reducer) driving a release record. */
+export function coreGate(policy: Policy, options: { verify?: boolean; onDecision?: (decision: Decision) => void } = {}): GateFactory {
+  return (plan) => {
+    const periods: Period[] = [];
+    let release: Release = createRelease({
+      id: 'simulated',
+      function: 'simulated',
+      alias: 'live',
+      version: '2',
+      stableVersion: '1',
+      risk: 'normal',
+      plan,
+      policy,
+      createdAt: new Date(0).toISOString(),
+    });
+    const record = (now: number) => {
+      const decision = decide(release, { ok: true, periods }, now);
+      options.onDecision?.(decision);
+      for (const event of eventsForDecision(release, decision)) release = applyEvent(release, event);
+      if (release.state === 'rolling_back') release = applyEvent(release, { type: 'rolled_back', at: decision.at, durationMs: 0, attempts: 1 });
+    };
+    record(0);
+    return {
+      weight: () => release.weight,
+      outcome: () => {
+        switch (release.state) {
+          case 'rolled_back':
+            return 'rolled_back';
+          case 'paused':
+            return 'paused';
+          case 'succeeded':
+            return 'succeeded';
+          case 'promoted':
+            return options.verify ? undefined : 'promoted';
+          default:
+            return undefined;
+        }
+      },
+      observe: (period, now) => {
+        periods.push(period);
+        record(now);
+      },
+    };
+  };
+}
+
+/** Moves through the plan's traffic steps on time alone; `judge` may roll back after any period. */
+function timedGate(plan: Plan, judge: (period: Period, stepPeriods: readonly Period[], stepEnds: boolean) => boolean): Gate {
+  const steps = plan.steps.flatMap((step) => (step.type === 'traffic' || step.type === 'bake' ? [step] : []));
+  let index = 0;
+  let weight = steps[0]?.type === 'traffic' ? steps[0].weight : 0;
+  let stepStart = 0;
+  let stepPeriods: Period[] = [];
+  let outcome: GateOutcome | undefined = steps.length === 0 ? 'promoted' : undefined;
+  return {
+    weight: () => (outcome === 'promoted' ? 100 : weight),
+    outcome: () => outcome,
+    observe: (period, now) => {
+      if (outcome) return;
+      stepPeriods.push(period);
+      const step = steps[index]!;
+      const stepEnds = now - stepStart >= stepDurationMs(step);
+      if (judge(period, stepPeriods, stepEnds)) {
+        outcome = 'rolled_back';
+        weight = 0;
+        return;
+      }
+      if (!stepEnds) return;
+      index += 1;
+      stepStart = now;
+      stepPeriods = [];
+      const next = steps[index];
+      if (next === undefined) outcome = 'promoted';
+      else if (next.type === 'traffic') weight = next.weight;
+    },
+  };
+}
+
+/**
+ * A CloudWatch alarm as CodeDeploy users wire it: the error rate above `threshold` in
+ * `datapoints` of the last `evaluationPeriods` one-minute periods, on the whole function's
+ * traffic (`function`) or on the new version's alone (`canary`). Missing data is not breaching.
+ */
+export function alarmGate(options: { scope: 'function' | 'canary'; threshold: number; datapoints: number; evaluationPeriods: number }): GateFactory {
+  return (plan) => {
+    const breaches: boolean[] = [];
+    return timedGate(plan, (period) => {
+      const invocations = period.canary.invocations + (options.scope === 'function' ? period.baseline.invocations : 0);
+      const errors = period.canary.errors + (options.scope === 'function' ? period.baseline.errors : 0);
+      breaches.push(invocations > 0 && errors / invocations > options.threshold);
+      return breaches.slice(-options.evaluationPeriods).filter(Boolean).length >= options.datapoints;
+    });
+  };
+}
+
+/** Argo Rollouts / Flagger: the new version's error rate checked every period; more than `failureLimit` failures roll back. */
+export function thresholdGate(options: { threshold: number; failureLimit: number }): GateFactory {
+  return (plan) => {
+    let failures = 0;
+    return timedGate(plan, (period) => {
+      if (period.canary.invocations > 0 && period.canary.errors / period.canary.invocations > options.threshold) failures += 1;
+      return failures > options.failureLimit;
+    });
+  };
+}
+
+/**
+ * Kayenta: at each step's end, a Mann-Whitney U test of the per-period error rates, new version
+ * against baseline; rolls back when the new version is higher at the given confidence.
+ */
+export function mannWhitneyGate(options: { confidence: number }): GateFactory {
+  return (plan) =>
+    timedGate(plan, (_period, stepPeriods, stepEnds) => {
+      if (!stepEnds) return false;
+      const rate = (arm: { invocations: number; errors: number }) => arm.errors / arm.invocations;
+      const canary = stepPeriods.filter((period) => period.canary.invocations > 0).map((period) => rate(period.canary));
+      const baseline = stepPeriods.filter((period) => period.baseline.invocations > 0).map((period) => rate(period.baseline));
+      // Kayenta's two-sided interval at `confidence` excluding zero on the high side.
+      return mannWhitneyGreaterPValue(canary, baseline) < (1 - options.confidence) / 2;
+    });
+}

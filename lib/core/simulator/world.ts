@@ -1,0 +1,159 @@
+import binomial from '@stdlib/random-base-binomial';
+import poisson from '@stdlib/random-base-poisson';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { ArmStats } from '../metrics.js';
+
+/** How one version behaves: its error rate and its lognormal latency. */
+export interface VersionBehaviour {
+  readonly errorRate: number;
+  readonly latencyMedianMs: number;
+  readonly latencySigma: number;
+}
+
+export interface WorldConfig {
+  /** Requests per minute across both versions (the mean of a Poisson draw). */
+  readonly requestsPerMinute: number;
+  readonly baseline: VersionBehaviour;
+  readonly canary: VersionBehaviour;
+  /** Before this minute the new version behaves like the baseline. */
+  readonly degradeFromMinute: number;
+  /** In the first minute after each weight change, this share of new-version requests is slower by `addMs`. */
+  readonly coldStart: { readonly fraction: number; readonly addMs: number };
+}
+
+export interface MinuteTraffic {
+  readonly canary: ArmStats;
+  readonly baseline: ArmStats;
+}
+
+const BURST_START_PROBABILITY = 0.02;
+const BURST_FACTOR = 5;
+const MAX_BURST_MINUTES = 3;
+
+// One generator, reseeded for every (seed, minute, stream): draws depend only on those, so every
+// policy sees the same traffic for a seed until its own actions change the weight.
+let generator = xoroshiro128plus(0);
+const uniform = () => uniformFloat64(generator);
+const drawPoisson = poisson.factory({ prng: uniform });
+const drawBinomial = binomial.factory({ prng: uniform });
+const drawNormal = () => normalQuantile(Math.min(1 - 1e-12, Math.max(1e-12, uniform())), 0, 1);
+
+/**
+ * Gamma(shape) by Marsaglia & Tsang (2000), "A simple method for generating gamma variables".
+ * Written here because stdlib's beta and gamma keep a hidden normal generator whose state
+ * outlives a reseed, which would make runs depend on what ran before them.
+ */
+function drawGamma(shape: number): number {
+  if (shape < 1) return drawGamma(shape + 1) * uniform() ** (1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const z = drawNormal();
+    const v = (1 + c * z) ** 3;
+    if (v <= 0) continue;
+    const u = uniform();
+    if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
+const drawBeta = (a: number, b: number) => {
+  const x = drawGamma(a);
+  return x / (x + drawGamma(b));
+};
+
+/** FNV-1a over the stream's name: a stable 32-bit seed from a string. */
+function hashSeed(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function reseed(seed: string, minute: number, stream: string): void {
+  generator = xoroshiro128plus(hashSeed(`${seed}|${minute}|${stream}`));
+}
+
+/** Whether a shared error burst covers `minute`: bursts start with probability 0.02 and last 1–3 minutes. */
+function inBurst(seed: string, minute: number): boolean {
+  for (let back = 0; back < MAX_BURST_MINUTES && minute - back >= 0; back += 1) {
+    reseed(seed, minute - back, 'burst');
+    const starts = uniform() < BURST_START_PROBABILITY;
+    const length = 1 + Math.floor(uniform() * MAX_BURST_MINUTES);
+    if (starts && length > back) return true;
+  }
+  return false;
+}
+
+/**
+ * The latency a version's requests reach at quantile q: lognormal, with an optional share of
+ * cold starts shifted by `addMs`. Solved by bisection on the mixture's CDF.
+ */
+function mixtureQuantile(behaviour: VersionBehaviour, coldShare: number, addMs: number, q: number): number {
+  const mu = Math.log(behaviour.latencyMedianMs);
+  const cdf = (x: number) => {
+    const warm = normalCdf(Math.log(x), mu, behaviour.latencySigma);
+    const cold = x > addMs ? normalCdf(Math.log(x - addMs), mu, behaviour.latencySigma) : 0;
+    return (1 - coldShare) * warm + coldShare * cold;
+  };
+  let low = 0;
+  let high = behaviour.latencyMedianMs * Math.exp(8 * behaviour.latencySigma) + addMs;
+  for (let iteration = 0; iteration < 50; iteration += 1) {
+    const middle = (low + high) / 2;
+    if (cdf(middle) < q) low = middle;
+    else high = middle;
+  }
+  return (low + high) / 2;
+}
+
+/**
+ * The nearest-rank sample quantile of n requests, drawn exactly: the k-th smallest of n uniforms
+ * is Beta(k, n + 1 − k), mapped through the latency distribution. With 10 requests a p99 is
+ * simply their maximum, as CloudWatch would report it.
+ */
+function sampleQuantile(behaviour: VersionBehaviour, coldShare: number, addMs: number, q: number, n: number): number {
+  const rank = Math.min(n, Math.max(1, Math.ceil(q * n)));
+  return mixtureQuantile(behaviour, coldShare, addMs, drawBeta(rank, n + 1 - rank));
+}
+
+function arm(behaviour: VersionBehaviour, requests: number, sharedNoise: number, coldShare: number, addMs: number): ArmStats {
+  const ownNoise = Math.exp(0.1 * drawNormal() - 0.005);
+  // Noise moves a rate up and down, but a version that always fails keeps failing.
+  const probability = behaviour.errorRate >= 1 ? 1 : Math.min(1, behaviour.errorRate * sharedNoise * ownNoise);
+  const errors = requests > 0 && probability > 0 ? drawBinomial(requests, probability) : 0;
+  if (requests === 0) return { invocations: 0, errors: 0, throttles: 0 };
+  return {
+    invocations: requests,
+    errors,
+    throttles: 0,
+    p50: sampleQuantile(behaviour, coldShare, addMs, 0.5, requests),
+    p90: sampleQuantile(behaviour, coldShare, addMs, 0.9, requests),
+    p99: sampleQuantile(behaviour, coldShare, addMs, 0.99, requests),
+  };
+}
+
+/**
+ * One simulated minute of traffic, seeded by (seed, minute): total requests ~ Poisson(R), the new
+ * version's share ~ Binomial(N, weight), shared noise exp(0.3z − 0.045) with bursts ×5, per-version
+ * noise exp(0.1z − 0.005), errors ~ Binomial(n, p·shared·own). The model of ANALYSIS.md.
+ */
+export function simulateMinute(world: WorldConfig, seed: string, minute: number, weight: number, minutesSinceWeightChange: number): MinuteTraffic {
+  const burst = inBurst(seed, minute);
+  reseed(seed, minute, 'traffic');
+  const total = drawPoisson(world.requestsPerMinute);
+  const share = Math.min(1, Math.max(0, weight / 100));
+  const canaryRequests = share <= 0 ? 0 : share >= 1 ? total : drawBinomial(total, share);
+  const sharedNoise = Math.exp(0.3 * drawNormal() - 0.045) * (burst ? BURST_FACTOR : 1);
+
+  reseed(seed, minute, 'baseline');
+  const baseline = arm(world.baseline, total - canaryRequests, sharedNoise, 0, 0);
+  reseed(seed, minute, 'canary');
+  const behaviour = minute >= world.degradeFromMinute ? world.canary : world.baseline;
+  const coldShare = minutesSinceWeightChange === 0 ? world.coldStart.fraction : 0;
+  const canary = arm(behaviour, canaryRequests, sharedNoise, coldShare, world.coldStart.addMs);
+  return { canary, baseline };
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../lib/core/policy.js';
+import { resolvePlan } from '../../lib/core/resolve-plan.js';
+import { alarmGate, coreGate, mannWhitneyGate, thresholdGate } from '../../lib/core/simulator/gates.js';
+import { mannWhitneyGreaterPValue } from '../../lib/core/simulator/mann-whitney.js';
+import { meanAndP95, runMany, runOnce } from '../../lib/core/simulator/run.js';
+import { scenarioWorld } from '../../lib/core/simulator/scenarios.js';
+import { simulateMinute } from '../../lib/core/simulator/world.js';
+
+const plan = resolvePlan(undefined, 'normal');
+
+describe('the simulated world', () => {
+  it('gives identical traffic for the same seed and minute, whatever ran before', () => {
+    const world = scenarioWorld('bad');
+    const first = simulateMinute(world, 'seed-a', 7, 10, 2);
+    for (let minute = 0; minute < 50; minute += 1) simulateMinute(world, `other-${minute}`, minute, 50, 0);
+    expect(simulateMinute(world, 'seed-a', 7, 10, 2)).toEqual(first);
+    expect(simulateMinute(world, 'seed-b', 7, 10, 2)).not.toEqual(first);
+  });
+
+  it('splits about the weight of the traffic to the new version and fails it at about its error rate', () => {
+    const world = scenarioWorld('catastrophic', { requestsPerMinute: 10_000 });
+    let canary = 0;
+    let total = 0;
+    let canaryErrors = 0;
+    for (let minute = 0; minute < 30; minute += 1) {
+      const traffic = simulateMinute(world, 'split', minute, 20, 5);
+      canary += traffic.canary.invocations;
+      canaryErrors += traffic.canary.errors;
+      total += traffic.canary.invocations + traffic.baseline.invocations;
+    }
+    expect(canary / total).toBeGreaterThan(0.18);
+    expect(canary / total).toBeLessThan(0.22);
+    expect(canaryErrors).toBe(canary);
+  });
+
+  it('makes p99 about three times slower in the latency scenario', () => {
+    const healthy = simulateMinute(scenarioWorld('healthy'), 'lat', 3, 50, 5);
+    const slow = simulateMinute(scenarioWorld('latency'), 'lat', 3, 50, 5);
+    expect(slow.canary.p99! / healthy.canary.p99!).toBeGreaterThan(2.4);
+    expect(slow.canary.p99! / healthy.canary.p99!).toBeLessThan(3.6);
+  });
+
+  it('slows a share of new-version requests in the minute after a weight change (cold starts)', () => {
+    const world = scenarioWorld('healthy');
+    const cold = simulateMinute(world, 'cold', 4, 50, 0);
+    const warm = simulateMinute(world, 'cold', 4, 50, 1);
+    expect(cold.canary.p99!).toBeGreaterThan(warm.canary.p99!);
+  });
+});
+
+describe('the policy simulator', () => {
+  it('gives identical results for the same seed', () => {
+    const options = { plan, world: scenarioWorld('bad'), gate: coreGate(DEFAULT_POLICY), runs: 20, seedPrefix: 'same' };
+    expect(runMany(options)).toEqual(runMany(options));
+  });
+
+  it('rolls a catastrophic version back at the first evaluation and promotes a healthy one on time', () => {
+    const catastrophic = runOnce({ plan, world: scenarioWorld('catastrophic'), gate: coreGate(DEFAULT_POLICY), seed: 'c-1' });
+    expect(catastrophic).toMatchObject({ outcome: 'rolled_back', decisionMinute: 1, caughtBeforeFull: true });
+    const healthy = runOnce({ plan, world: scenarioWorld('healthy'), gate: coreGate(DEFAULT_POLICY), seed: 'h-1' });
+    expect(healthy).toMatchObject({ outcome: 'promoted', minutesToFull: 15 });
+  });
+
+  it('stops counting exposure once the new version takes all traffic', () => {
+    const result = runOnce({ plan, world: scenarioWorld('healthy'), gate: alarmGate({ scope: 'canary', threshold: 1, datapoints: 1, evaluationPeriods: 1 }), seed: 'x' });
+    // 1% and 10% and 50% for five minutes each, of about 1,000 requests a minute.
+    expect(result.canaryRequests).toBeGreaterThan(2_700);
+    expect(result.canaryRequests).toBeLessThan(3_400);
+  });
+
+  it('runs the comparison gates: a function-wide alarm misses a 1% canary that a per-version one catches', () => {
+    const world = scenarioWorld('catastrophic');
+    const functionWide = runOnce({ plan, world, gate: alarmGate({ scope: 'function', threshold: 0.05, datapoints: 1, evaluationPeriods: 1 }), seed: 'cmp' });
+    const perVersion = runOnce({ plan, world, gate: alarmGate({ scope: 'canary', threshold: 0.05, datapoints: 1, evaluationPeriods: 1 }), seed: 'cmp' });
+    expect(perVersion.decisionMinute).toBe(1);
+    expect(functionWide.decisionMinute ?? Infinity).toBeGreaterThan(perVersion.decisionMinute!);
+    expect(runOnce({ plan, world, gate: thresholdGate({ threshold: 0.01, failureLimit: 2 }), seed: 'cmp' }).decisionMinute).toBe(3);
+    expect(runOnce({ plan, world, gate: mannWhitneyGate({ confidence: 0.98 }), seed: 'cmp' }).decisionMinute).toBe(5);
+  });
+});
+
+describe('mannWhitneyGreaterPValue', () => {
+  it('is small when every treatment value is above every control value, and 1 without data', () => {
+    expect(mannWhitneyGreaterPValue([5, 6, 7, 8, 9], [1, 2, 3, 4, 5])).toBeLessThan(0.01);
+    expect(mannWhitneyGreaterPValue([1, 2, 3], [4, 5, 6])).toBeGreaterThan(0.9);
+    expect(mannWhitneyGreaterPValue([], [1])).toBe(1);
+  });
+});
+
+describe('meanAndP95', () => {
+  it('uses the nearest rank', () => {
+    expect(meanAndP95(Array.from({ length: 100 }, (_, index) => index + 1))).toEqual({ mean: 50.5, p95: 95 });
+  });
+});

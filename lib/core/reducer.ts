@@ -21,13 +21,14 @@ const ALLOWED: Record<ReleaseEvent['type'], readonly ReleaseState[]> = {
   rolled_back: ['rolling_back'],
   aborted: ['pending', 'rolling_back'],
   routing_confirmed: ['progressing', 'paused', 'promoted'],
-  drift_detected: ['progressing', 'promoted'],
+  drift_detected: ['pending', 'progressing', 'promoted'],
   flag_changed: ['progressing', 'promoted'],
   flags_restored: ['rolling_back'],
 };
 
-function withDecision(release: Release, decision: Decision | undefined): Pick<Release, 'decisions' | 'consecutiveMetricErrors' | 'failedJudgements'> {
-  if (decision === undefined) return release;
+function withDecision(release: Release, decision: Decision | undefined): Partial<Pick<Release, 'decisions' | 'consecutiveMetricErrors' | 'failedJudgements'>> {
+  // An empty patch, not the release: spreading the old release here would undo fields set before it.
+  if (decision === undefined) return {};
   return {
     decisions: [...release.decisions, decision].slice(-DECISIONS_KEPT),
     consecutiveMetricErrors:
@@ -36,8 +37,8 @@ function withDecision(release: Release, decision: Decision | undefined): Pick<Re
   };
 }
 
-function byPerson(release: Release, actor: string | undefined, action: string, at: string, reason?: string): Pick<Release, 'actors'> {
-  if (actor === undefined) return release;
+function byPerson(release: Release, actor: string | undefined, action: string, at: string, reason?: string): Partial<Pick<Release, 'actors'>> {
+  if (actor === undefined) return {};
   return { actors: [...release.actors, { actor, action, at, reason }] };
 }
 
@@ -101,7 +102,7 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
       return {
         ...release,
         state: 'paused',
-        pausedFrom: release.state === 'promoted' ? 'promoted' : 'progressing',
+        pausedFrom: release.state === 'pending' ? undefined : release.state === 'promoted' ? 'promoted' : 'progressing',
         pauseReason: `drift: alias routes ${describeRouting(event.actual)}, expected ${describeRouting(event.expected)}`,
       };
 

@@ -86,7 +86,7 @@ function releaseIn(state: ReleaseState): Release {
 
 /** The transition table, written independently of the reducer: where each event leads from each state. */
 const EXPECTED: Record<ReleaseState, Partial<Record<ReleaseEvent['type'], ReleaseState>>> = {
-  pending: { created: 'pending', started: 'progressing', paused: 'paused', aborted: 'aborted', decision_recorded: 'pending' },
+  pending: { created: 'pending', started: 'progressing', paused: 'paused', aborted: 'aborted', decision_recorded: 'pending', drift_detected: 'paused' },
   progressing: {
     routing_confirmed: 'progressing',
     step_advanced: 'progressing', held: 'progressing', decision_recorded: 'progressing', paused: 'paused', promoted: 'promoted',
@@ -211,6 +211,15 @@ describe('history', () => {
     const fresh = newRelease();
     const once = applyEvent(fresh, { type: 'created', at: fresh.createdAt, release: fresh });
     expect(() => applyEvent(once, { type: 'created', at: fresh.createdAt, release: fresh })).toThrow(/created once/);
+  });
+
+  it('keeps the gate\'s own decision on pauses and rollbacks that no person made', () => {
+    const started = applyEvent(newRelease(), { type: 'started', at: at(1), weight: 1 });
+    const rolling = applyEvent(started, { type: 'rollback_started', at: at(2), intent: 'rollback', reason: 'errors', decision: decision('rollback') });
+    expect(rolling.decisions.at(-1)?.action).toBe('rollback');
+    const paused = applyEvent(started, { type: 'paused', at: at(2), reason: 'metrics', decision: decision('pause', 'error') });
+    expect(paused.decisions.at(-1)?.action).toBe('pause');
+    expect(paused.consecutiveMetricErrors).toBe(1);
   });
 
   it('confirms only the weight the release decided on', () => {

@@ -1,0 +1,95 @@
+/**
+ * Errors the adapters and the engine raise. Each names the record at fault; the API maps them
+ * to HTTP answers in one place (lib/api/errors.ts).
+ */
+import type { AliasRouting } from './core/events.js';
+
+/** A conditional write lost: someone changed the record since it was read. */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+  constructor(
+    readonly record: string,
+    message = `${record} changed since it was read`,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Another release holds the lock of this function's alias. */
+export class ReleaseInProgressError extends Error {
+  override readonly name = 'ReleaseInProgressError';
+  constructor(
+    readonly functionName: string,
+    readonly alias: string,
+    readonly activeReleaseId: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(`${functionName}:${alias} already has an active release${activeReleaseId ? ` (${activeReleaseId})` : ''}`, options);
+  }
+}
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+  constructor(
+    readonly record: string,
+    message = `${record} not found`,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The alias does not route the way the release last set it: someone else changed it. */
+export class DriftError extends Error {
+  override readonly name = 'DriftError';
+  constructor(
+    readonly functionName: string,
+    readonly alias: string,
+    readonly expected: AliasRouting,
+    readonly actual: AliasRouting,
+  ) {
+    super(`${functionName}:${alias} drifted: expected ${JSON.stringify(expected)}, found ${JSON.stringify(actual)}`);
+  }
+}
+
+/** A Lambda version the gate refuses to release, with the reason a person can act on. */
+export class VersionRejectedError extends Error {
+  override readonly name = 'VersionRejectedError';
+  constructor(
+    readonly functionName: string,
+    readonly version: string,
+    readonly code: 'version_not_found' | 'version_unpublished' | 'code_sha_mismatch' | 'incompatible_version' | 'alias_not_found' | 'alias_busy' | 'same_version',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The same Idempotency-Key came with a different request. */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+  constructor(readonly key: string) {
+    super(`Idempotency-Key '${key}' was used for a different request`);
+  }
+}
+
+/** A request with that Idempotency-Key is still being handled. */
+export class IdempotencyInProgressError extends Error {
+  override readonly name = 'IdempotencyInProgressError';
+  constructor(readonly key: string) {
+    super(`a request with Idempotency-Key '${key}' is still in progress`);
+  }
+}
+
+/** A list cursor this query never handed out: malformed, or from another query. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor(
+    readonly cursor: string,
+    reason = 'it is not a cursor from this query',
+    options?: { cause?: unknown },
+  ) {
+    super(`invalid cursor: ${reason}`, options);
+  }
+}

@@ -1,0 +1,49 @@
+import type { Clock, FlagRamps, MetricsSource, Notifier, ReleaseStore, TrafficRouter } from '../ports.js';
+
+/** Structured logging; AWS Lambda Powertools' Logger fits this shape. */
+export interface EngineLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export interface EngineConfig {
+  /** How long after a decision the evaluator looks at a release again. */
+  readonly evaluationIntervalMs: number;
+  /** UpdateAlias attempts per tick while rolling back, with exponential backoff from rollbackBackoffMs. */
+  readonly rollbackAttempts: number;
+  readonly rollbackBackoffMs: number;
+  /** How soon a rollback that could not be confirmed is tried again. */
+  readonly rollbackRetryMs: number;
+  /** Releases ticked at once by tickDue. */
+  readonly tickConcurrency: number;
+  /** Due releases one tickDue call takes on. */
+  readonly dueBatchSize: number;
+  /** Reloads after a lost conditional write before a tick gives up for this round. */
+  readonly conflictRetries: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  evaluationIntervalMs: 60_000,
+  rollbackAttempts: 4,
+  rollbackBackoffMs: 250,
+  rollbackRetryMs: 15_000,
+  tickConcurrency: 16,
+  dueBatchSize: 1_000,
+  conflictRetries: 5,
+};
+
+export interface EngineDeps {
+  readonly store: ReleaseStore;
+  readonly router: TrafficRouter;
+  readonly metrics: MetricsSource;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  /** Absent when flags are not configured; plans with flag steps are then refused. */
+  readonly flags?: FlagRamps | undefined;
+  readonly logger: EngineLogger;
+  readonly newId: () => string;
+  readonly config: EngineConfig;
+}
+
+export const silentLogger: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,0 +1,28 @@
+import type { AliasRouting } from '../core/events.js';
+import type { Release } from '../core/release.js';
+import type { TrafficRouter } from '../ports.js';
+
+const WEIGHT_TOLERANCE = 1e-6;
+
+/** How the alias routes when the new version has `weight` percent of the traffic. */
+export function routingFor(release: Release, weight: number): AliasRouting {
+  if (weight <= 0) return { functionVersion: release.stableVersion };
+  if (weight >= 100) return { functionVersion: release.version };
+  return { functionVersion: release.stableVersion, additionalVersion: release.version, additionalWeight: weight };
+}
+
+export function sameRouting(a: AliasRouting, b: AliasRouting): boolean {
+  const extra = (routing: AliasRouting) => (routing.additionalVersion !== undefined && (routing.additionalWeight ?? 0) > 0 ? routing : undefined);
+  const left = extra(a);
+  const right = extra(b);
+  if (a.functionVersion !== b.functionVersion) return false;
+  if (left === undefined || right === undefined) return left === right;
+  return left.additionalVersion === right.additionalVersion && Math.abs((left.additionalWeight ?? 0) - (right.additionalWeight ?? 0)) < WEIGHT_TOLERANCE;
+}
+
+/** Sets the alias to `weight` percent on the new version; the router reads it back before answering. */
+export function applyWeight(router: TrafficRouter, release: Release, weight: number): Promise<AliasRouting> {
+  if (weight <= 0) return router.rollback(release.function, release.alias, release.stableVersion);
+  if (weight >= 100) return router.promote(release.function, release.alias, release.version);
+  return router.shift(release.function, release.alias, release.stableVersion, release.version, weight);
+}

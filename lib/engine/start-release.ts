@@ -1,0 +1,128 @@
+import type { ReleaseEvent } from '../core/events.js';
+import { applyEvent } from '../core/reducer.js';
+import type { Plan, Step } from '../core/plan.js';
+import { parsePolicy } from '../core/policy.js';
+import { createRelease, type CommitInfo, type Release } from '../core/release.js';
+import { resolvePlan } from '../core/resolve-plan.js';
+import type { Risk } from '../core/risk.js';
+import { NotFoundError, VersionRejectedError } from '../errors.js';
+import type { EngineDeps } from './deps.js';
+import { UnsupportedError } from './errors.js';
+
+export interface FlagChange {
+  readonly key: string;
+  readonly cohort: string;
+  readonly percent: number;
+}
+
+export interface StartReleaseInput {
+  readonly function: string;
+  readonly alias: string;
+  readonly version: string;
+  readonly codeSha256?: string | undefined;
+  /** A preset's name or a plan object; the default preset when absent. */
+  readonly plan?: unknown;
+  readonly risk: Risk;
+  /** The default policy when absent. */
+  readonly policy?: unknown;
+  /** Flag ramps made under the same gates, just before promotion (see withFlagSteps). */
+  readonly flags?: readonly FlagChange[] | undefined;
+  readonly commit?: CommitInfo | undefined;
+  readonly description?: string | undefined;
+}
+
+/**
+ * The release's flag changes become flag steps after its last step, each followed by a bake as
+ * long as the last traffic step's, so the SLIs judge the capability before promotion.
+ */
+export function withFlagSteps(plan: Plan, flags: readonly FlagChange[] | undefined): Plan {
+  if (flags === undefined || flags.length === 0) return plan;
+  const lastTraffic = plan.steps.findLast((step) => step.type === 'traffic');
+  const bake = lastTraffic?.type === 'traffic' && lastTraffic.minBake !== '0s' ? lastTraffic.minBake : '5m';
+  const added: Step[] = flags.flatMap((flag): Step[] => [
+    { type: 'flag', key: flag.key, cohort: flag.cohort, percent: flag.percent },
+    { type: 'bake', duration: bake },
+  ]);
+  return { ...plan, steps: [...plan.steps, ...added] };
+}
+
+/**
+ * Starts a release: validates the plan, the policy and the version, records the stable version
+ * and the flag versions the plan touches, takes the alias's lock and writes the first event.
+ * The evaluator shifts the first traffic on its next tick.
+ */
+export async function startRelease(deps: EngineDeps, input: StartReleaseInput, actor: string): Promise<Release> {
+  const plan = withFlagSteps(resolvePlan(input.plan, input.risk), input.flags);
+  const policy = parsePolicy(input.policy);
+  const flagKeys = [...new Set(plan.steps.flatMap((step) => (step.type === 'flag' ? [step.key] : [])))];
+  if (flagKeys.length > 0 && deps.flags === undefined) throw new UnsupportedError('this plan changes flags, but this deployment has no flag store');
+
+  let routing;
+  try {
+    routing = await deps.router.read(input.function, input.alias);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new VersionRejectedError(input.function, input.version, 'alias_not_found', `alias ${input.function}:${input.alias} does not exist; create it on the stable version first`);
+    }
+    throw error;
+  }
+  if (routing.additionalVersion !== undefined && (routing.additionalWeight ?? 0) > 0) {
+    throw new VersionRejectedError(
+      input.function,
+      input.version,
+      'alias_busy',
+      `alias ${input.function}:${input.alias} already sends ${routing.additionalWeight}% to version ${routing.additionalVersion}; finish or undo that first`,
+    );
+  }
+  const stableVersion = routing.functionVersion;
+  if (input.version === stableVersion) {
+    throw new VersionRejectedError(input.function, input.version, 'same_version', `version ${input.version} is already what ${input.function}:${input.alias} runs`);
+  }
+  await deps.router.validateVersion({ functionName: input.function, version: input.version, stableVersion, codeSha256: input.codeSha256 });
+
+  const flagVersions: Record<string, number | null> = {};
+  for (const key of flagKeys) flagVersions[key] = await deps.flags!.currentVersion(key);
+
+  const now = deps.clock.now();
+  const fresh = createRelease({
+    id: deps.newId(),
+    function: input.function,
+    alias: input.alias,
+    version: input.version,
+    stableVersion,
+    codeSha256: input.codeSha256,
+    risk: input.risk,
+    plan,
+    policy,
+    commit: input.commit,
+    description: input.description,
+    createdBy: actor,
+    flagVersions,
+    createdAt: new Date(now).toISOString(),
+  });
+  const created: ReleaseEvent = { type: 'created', at: fresh.createdAt, release: withoutState(fresh) };
+  const release = { ...applyEvent(fresh, created), nextEvaluationAt: fresh.createdAt };
+  const saved = await deps.store.create(release, created);
+  deps.logger.info('release created', { releaseId: saved.id, function: saved.function, alias: saved.alias, version: saved.version, stableVersion });
+  return saved;
+}
+
+/** The part of a new release that its `created` event records: what was asked for, not its state. */
+function withoutState(release: Release) {
+  return {
+    id: release.id,
+    function: release.function,
+    alias: release.alias,
+    version: release.version,
+    stableVersion: release.stableVersion,
+    codeSha256: release.codeSha256,
+    risk: release.risk,
+    plan: release.plan,
+    policy: release.policy,
+    commit: release.commit,
+    description: release.description,
+    createdBy: release.createdBy,
+    flagVersions: release.flagVersions,
+    createdAt: release.createdAt,
+  };
+}

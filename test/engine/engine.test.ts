@@ -1,0 +1,262 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidTransitionError, PlanError } from '../../lib/core/errors.js';
+import { rebuild } from '../../lib/core/reducer.js';
+import type { Release } from '../../lib/core/release.js';
+import { act } from '../../lib/engine/actions.js';
+import { ReasonRequiredError, UnsupportedError } from '../../lib/engine/errors.js';
+import { startRelease, type StartReleaseInput } from '../../lib/engine/start-release.js';
+import { tickDue } from '../../lib/engine/tick-due.js';
+import { tick } from '../../lib/engine/tick.js';
+import { ReleaseInProgressError, VersionRejectedError } from '../../lib/errors.js';
+import { engineDeps, FakeFlags, FakeRouter, MINUTE, RecordingNotifier, ScriptedMetrics } from '../support/fakes.js';
+
+const input: StartReleaseInput = { function: 'checkout', alias: 'live', version: '2', risk: 'normal' };
+
+function world(options: { flags?: FakeFlags } = {}) {
+  const deps = engineDeps({ flags: options.flags });
+  return { deps, router: deps.router as FakeRouter, metrics: deps.metrics as ScriptedMetrics, notifier: deps.notifier as RecordingNotifier };
+}
+
+/** Advances a minute at a time, ticking everything due, until the release stops being active or time runs out. */
+async function runUntilSettled(deps: ReturnType<typeof world>['deps'], id: string, maxMinutes = 120): Promise<Release> {
+  for (let minute = 0; minute < maxMinutes; minute += 1) {
+    await tickDue(deps);
+    const release = (await deps.store.get(id))!;
+    if (['succeeded', 'rolled_back', 'aborted', 'paused'].includes(release.state)) return release;
+    deps.clock.advance(MINUTE);
+  }
+  return (await deps.store.get(id))!;
+}
+
+describe('startRelease', () => {
+  it('records the stable version from the alias, writes the created event and is due at once', async () => {
+    const { deps } = world();
+    const release = await startRelease(deps, { ...input, commit: { sha: 'abc', authoredAt: '2026-11-23T09:00:00.000Z' } }, 'pipeline');
+    expect(release).toMatchObject({ state: 'pending', stableVersion: '1', version: '2', createdBy: 'pipeline', revision: 1 });
+    expect(release.nextEvaluationAt).toBe(new Date(deps.clock.now()).toISOString());
+    const events = await deps.store.events(release.id);
+    expect(events.map((stored) => stored.event.type)).toEqual(['created']);
+    expect(rebuild(release.id, events.map((stored) => stored.event))).toMatchObject({ state: 'pending', stableVersion: '1', revision: 1 });
+  });
+
+  it('refuses a second release for a busy alias', async () => {
+    const { deps } = world();
+    await startRelease(deps, input, 'pipeline');
+    await expect(startRelease(deps, { ...input, version: '3' }, 'pipeline')).rejects.toBeInstanceOf(ReleaseInProgressError);
+  });
+
+  it.each([
+    ['$LATEST', 'version_unpublished'],
+    ['404', 'version_not_found'],
+    ['1', 'same_version'],
+  ])('refuses version %s (%s)', async (version, code) => {
+    const { deps } = world();
+    await expect(startRelease(deps, { ...input, version }, 'pipeline')).rejects.toMatchObject({ name: 'VersionRejectedError', code });
+  });
+
+  it('refuses a missing alias and an alias that already splits traffic', async () => {
+    const { deps, router } = world();
+    await expect(startRelease(deps, { ...input, alias: 'nope' }, 'p')).rejects.toMatchObject({ code: 'alias_not_found' });
+    router.set('checkout:live', { functionVersion: '1', additionalVersion: '5', additionalWeight: 20 });
+    await expect(startRelease(deps, input, 'p')).rejects.toBeInstanceOf(VersionRejectedError);
+  });
+
+  it('refuses a plan that makes no sense, naming the field, and flag steps without a flag store', async () => {
+    const { deps } = world();
+    await expect(startRelease(deps, { ...input, plan: { steps: [{ type: 'traffic', weight: 50 }, { type: 'traffic', weight: 10 }] } }, 'p')).rejects.toThrow(PlanError);
+    await expect(startRelease(deps, { ...input, flags: [{ key: 'new-checkout', cohort: 'beta', percent: 25 }] }, 'p')).rejects.toBeInstanceOf(UnsupportedError);
+  });
+
+  it('records the version of every flag the plan touches', async () => {
+    const flags = new FakeFlags();
+    await flags.ramp({ key: 'new-checkout', cohort: 'beta', percent: 5 });
+    const { deps } = world({ flags });
+    const release = await startRelease(deps, { ...input, flags: [{ key: 'new-checkout', cohort: 'beta', percent: 25 }, { key: 'fresh', cohort: 'all', percent: 1 }] }, 'p');
+    expect(release.flagVersions).toEqual({ 'new-checkout': 1, fresh: null });
+    expect(release.plan.steps.map((step) => step.type)).toEqual(['traffic', 'traffic', 'traffic', 'flag', 'bake', 'flag', 'bake']);
+  });
+});
+
+describe('a whole release on the fake world', () => {
+  it('promotes a healthy version step by step, verifies it and succeeds, confirming every shift', async () => {
+    const { deps, router, notifier } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    const release = await runUntilSettled(deps, id);
+    expect(release.state).toBe('succeeded');
+    expect(router.aliases.get('checkout:live')).toEqual({ functionVersion: '2' });
+    expect(router.calls).toEqual(['shift 1', 'shift 10', 'shift 50', 'promote']);
+    const events = (await deps.store.events(id)).map((stored) => stored.event);
+    expect(events.filter((event) => event.type === 'routing_confirmed').map((event) => (event.type === 'routing_confirmed' ? event.weight : 0))).toEqual([1, 10, 50, 100]);
+    expect(await deps.store.verifyChain(id)).toMatchObject({ ok: true, events: events.length });
+    expect(notifier.notices.map((notice) => notice.kind)).toEqual(['succeeded']);
+    // The stored state is exactly its events replayed.
+    const { nextEvaluationAt: _next, chainHead: _head, ...stored } = release;
+    const { nextEvaluationAt: _n2, chainHead: _h2, ...replayed } = rebuild(id, events);
+    expect(replayed).toEqual(stored);
+  });
+
+  it('rolls a failing version back mid-step, confirms the alias, and says why', async () => {
+    const { deps, router, metrics, notifier } = world();
+    metrics.canary = { ...metrics.canary, errorRate: 0.05 };
+    const { id } = await startRelease(deps, input, 'pipeline');
+    const release = await runUntilSettled(deps, id);
+    expect(release.state).toBe('rolled_back');
+    expect(router.aliases.get('checkout:live')).toEqual({ functionVersion: '1' });
+    expect(release.decisions.at(-1)?.explanation).toMatch(/^rolled back at \d+%: .*error rate/);
+    const rolledBack = (await deps.store.events(id)).map((stored) => stored.event).find((event) => event.type === 'rolled_back');
+    expect(rolledBack).toMatchObject({ attempts: 1 });
+    expect(notifier.notices.at(-1)).toMatchObject({ kind: 'rolled_back' });
+    // The lock is free again.
+    await expect(startRelease(deps, { ...input, version: '3' }, 'pipeline')).resolves.toMatchObject({ state: 'pending' });
+  });
+
+  it('pauses on an alias changed by hand and leaves the alias as it found it', async () => {
+    const { deps, router, notifier } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    deps.clock.advance(MINUTE);
+    router.set('checkout:live', { functionVersion: '3' });
+    const release = await runUntilSettled(deps, id);
+    expect(release.state).toBe('paused');
+    expect(release.pauseReason).toContain('drift');
+    expect(router.aliases.get('checkout:live')).toEqual({ functionVersion: '3' });
+    expect(notifier.notices.map((notice) => notice.kind)).toContain('drift_detected');
+  });
+
+  it('pauses when CloudWatch is down and never promotes', async () => {
+    const { deps, router, metrics } = world();
+    metrics.outage = true;
+    const { id } = await startRelease(deps, input, 'pipeline');
+    const release = await runUntilSettled(deps, id);
+    expect(release.state).toBe('paused');
+    expect(release.decisions.at(-1)).toMatchObject({ action: 'pause', reason: 'metrics_unavailable' });
+    expect(router.calls).not.toContain('promote');
+    expect(release.weight).toBe(1);
+  });
+
+  it('keeps rolling back while UpdateAlias fails, and records rolled_back only once the alias is confirmed', async () => {
+    const { deps, router, metrics, notifier } = world();
+    metrics.canary = { ...metrics.canary, errorRate: 1 };
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    deps.clock.advance(2 * MINUTE);
+    router.failNextWrites = deps.config.rollbackAttempts + 1;
+    const outcome = await tickDue(deps);
+    expect(outcome.outcomes[0]).toMatchObject({ status: 'rollback_pending' });
+    expect((await deps.store.get(id))?.state).toBe('rolling_back');
+    expect(notifier.notices.map((notice) => notice.kind)).toContain('rollback_stuck');
+    deps.clock.advance(deps.config.rollbackRetryMs);
+    await tickDue(deps);
+    const release = (await deps.store.get(id))!;
+    expect(release.state).toBe('rolled_back');
+    expect(router.aliases.get('checkout:live')).toEqual({ functionVersion: '1' });
+  });
+
+  it('ramps a flag at its step and turns it back when the release rolls back', async () => {
+    const flags = new FakeFlags();
+    const { deps, metrics } = world({ flags });
+    const plan = { steps: [{ type: 'traffic', weight: 10, minBake: '2m' }, { type: 'flag', key: 'new-checkout', cohort: 'beta', percent: 25 }, { type: 'bake', duration: '10m' }] };
+    const { id } = await startRelease(deps, { ...input, plan }, 'pipeline');
+    for (let minute = 0; minute < 4; minute += 1) {
+      await tickDue(deps);
+      deps.clock.advance(MINUTE);
+    }
+    expect((await deps.store.get(id))?.flags).toMatchObject([{ key: 'new-checkout', percent: 25, previousVersion: null, appliedVersion: 1 }]);
+    metrics.canary = { ...metrics.canary, errorRate: 0.2 };
+    const release = await runUntilSettled(deps, id);
+    expect(release.state).toBe('rolled_back');
+    expect(flags.versions.get('new-checkout')?.at(-1)).toMatchObject({ restoredTo: null });
+    const types = (await deps.store.events(id)).map((stored) => stored.event.type);
+    expect(types.indexOf('flags_restored')).toBe(types.indexOf('rolled_back') - 1);
+  });
+});
+
+describe('people acting on a release', () => {
+  it('pauses and resumes, recording who did it', async () => {
+    const { deps } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    const paused = await act(deps, id, { action: 'pause', actor: 'ana', reason: 'looking at a dashboard' });
+    expect(paused).toMatchObject({ state: 'paused', nextEvaluationAt: undefined });
+    expect((await tickDue(deps)).due).toBe(0);
+    const resumed = await act(deps, id, { action: 'resume', actor: 'ana' });
+    expect(resumed.state).toBe('progressing');
+    expect(resumed.actors.map((record) => `${record.actor}:${record.action}`)).toEqual(['ana:pause', 'ana:resume']);
+  });
+
+  it('waits for an approval on a high-risk release and moves on once approved', async () => {
+    const { deps, router } = world();
+    const { id } = await startRelease(deps, { ...input, risk: 'high' }, 'pipeline');
+    for (let minute = 0; minute < 15; minute += 1) {
+      await tickDue(deps);
+      deps.clock.advance(MINUTE);
+    }
+    const waiting = (await deps.store.get(id))!;
+    expect(waiting.plan.steps[waiting.stepIndex]).toMatchObject({ type: 'approval' });
+    expect(router.calls).not.toContain('shift 50');
+    await expect(act(deps, id, { action: 'resume', actor: 'bo' })).rejects.toBeInstanceOf(InvalidTransitionError);
+    await act(deps, id, { action: 'approve', actor: 'bo' });
+    await tickDue(deps);
+    expect(router.calls).toContain('shift 50');
+    expect((await deps.store.get(id))?.approvals).toMatchObject([{ actor: 'bo', role: 'release-approver' }]);
+  });
+
+  it('needs a reason to promote, abort or roll back', async () => {
+    const { deps } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    for (const action of ['promote', 'abort', 'rollback'] as const) {
+      await expect(act(deps, id, { action, actor: 'ana', reason: '  ' })).rejects.toBeInstanceOf(ReasonRequiredError);
+    }
+  });
+
+  it('promotes by hand to 100% and confirms the alias', async () => {
+    const { deps, router } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    const promoted = await act(deps, id, { action: 'promote', actor: 'ana', reason: 'hotfix for an outage' });
+    expect(promoted).toMatchObject({ state: 'promoted', weight: 100, aliasWeight: 100 });
+    expect(router.aliases.get('checkout:live')).toEqual({ functionVersion: '2' });
+  });
+
+  it('aborts a pending release at once, and an active one through a confirmed return to stable', async () => {
+    const { deps, router } = world();
+    const pending = await startRelease(deps, input, 'pipeline');
+    expect(await act(deps, pending.id, { action: 'abort', actor: 'ana', reason: 'wrong build' })).toMatchObject({ state: 'aborted' });
+    const active = await startRelease(deps, { ...input, version: '3' }, 'pipeline');
+    await tickDue(deps);
+    expect(router.aliases.get('checkout:live')).toMatchObject({ additionalVersion: '3' });
+    const aborted = await act(deps, active.id, { action: 'abort', actor: 'bo', reason: 'wrong config' });
+    expect(aborted.state).toBe('aborted');
+    expect(router.aliases.get('checkout:live')).toEqual({ functionVersion: '1' });
+    const last = (await deps.store.events(active.id)).at(-1)?.event;
+    expect(last).toMatchObject({ type: 'aborted', actor: 'bo' });
+  });
+
+  it('rolls back by hand and refuses actions on a finished release', async () => {
+    const { deps } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    expect(await act(deps, id, { action: 'rollback', actor: 'ana', reason: 'pager' })).toMatchObject({ state: 'rolled_back', actors: [{ actor: 'ana', action: 'rollback', reason: 'pager' }] });
+    await expect(act(deps, id, { action: 'pause', actor: 'ana' })).rejects.toBeInstanceOf(InvalidTransitionError);
+  });
+});
+
+describe('concurrent evaluators', () => {
+  it('advance a due release exactly once when twenty ticks race', async () => {
+    const { deps, router } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => tick(deps, id)));
+    expect(outcomes.filter((outcome) => outcome.status === 'decided')).toHaveLength(1);
+    expect(router.calls).toEqual(['shift 1']);
+    const events = await deps.store.events(id);
+    expect(events.map((stored) => stored.event.type)).toEqual(['created', 'started', 'routing_confirmed']);
+    expect(await deps.store.verifyChain(id)).toMatchObject({ ok: true });
+  });
+
+  it('skips a release that is not due yet', async () => {
+    const { deps } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tick(deps, id);
+    expect(await tick(deps, id)).toMatchObject({ status: 'skipped', reason: 'not due' });
+  });
+});

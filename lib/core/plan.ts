@@ -13,7 +13,12 @@ export const COHORT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const TrafficStepSchema = z.strictObject({
   type: z.literal('traffic'),
   /** Percent of the alias's traffic on the new version, 0–100; Lambda receives weight / 100. */
-  weight: z.number().min(0).max(100),
+  weight: z
+    .number()
+    .min(0)
+    .max(100)
+    // Lambda keeps a weight as a fraction with about six decimals: 0.0001% is the finest step it can confirm.
+    .refine((weight) => Math.abs(weight * 1e4 - Math.round(weight * 1e4)) < 1e-6, { message: 'weights have at most four decimals, e.g. 0.0125' }),
   /** The least time the step runs before it may advance. */
   minBake: DurationSchema.default('0s'),
 });

@@ -2,7 +2,8 @@ import type { AliasRouting } from '../core/events.js';
 import type { Release } from '../core/release.js';
 import type { TrafficRouter } from '../ports.js';
 
-const WEIGHT_TOLERANCE = 1e-6;
+/** Plans give weights to four decimals; Lambda reads them back as fractions with float dust. */
+const WEIGHT_TOLERANCE = 5e-5;
 
 /** How the alias routes when the new version has `weight` percent of the traffic. */
 export function routingFor(release: Release, weight: number): AliasRouting {

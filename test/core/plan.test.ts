@@ -57,6 +57,7 @@ describe('presets', () => {
 describe('parsePlan', () => {
   it('fills defaults and keeps decimals', () => {
     const plan = parsePlan({ steps: [{ type: 'traffic', weight: 0.5 }, { type: 'traffic', weight: 2.25, minBake: '90s' }] });
+    expect(parsePlan({ steps: [{ type: 'traffic', weight: 0.0125 }] }).steps[0]).toMatchObject({ weight: 0.0125 });
     expect(plan.verification).toBe('30m');
     expect(plan.steps).toEqual([
       { type: 'traffic', weight: 0.5, minBake: '0s' },
@@ -93,6 +94,7 @@ describe('parsePlan', () => {
     ['weights going down', { steps: [{ type: 'traffic', weight: 10 }, { type: 'traffic', weight: 5 }] }, 'steps[1].weight', 'never go down'],
     ['a weight above 100', { steps: [{ type: 'traffic', weight: 101 }] }, 'steps[0].weight', ''],
     ['a negative weight', { steps: [{ type: 'traffic', weight: -1 }] }, 'steps[0].weight', ''],
+    ['a weight finer than Lambda can confirm', { steps: [{ type: 'traffic', weight: 33.333333 }] }, 'steps[0].weight', 'four decimals'],
     ['a weight that is not a number', { steps: [{ type: 'traffic', weight: '10' }] }, 'steps[0].weight', ''],
     ['a bad bake', { steps: [{ type: 'traffic', weight: 10, minBake: '5 minutes' }] }, 'steps[0].minBake', 'duration'],
     ['a bad pause', { steps: [{ type: 'pause', duration: 'forever' }] }, 'steps[0].duration', ''],

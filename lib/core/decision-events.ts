@@ -10,7 +10,7 @@ export function eventsForDecision(release: Release, decision: Decision): Release
   const at = decision.at;
   switch (decision.action) {
     case 'advance':
-      if (release.state === 'pending') return [{ type: 'started', at, weight: decision.toWeight ?? 0 }];
+      if (release.state === 'pending') return [{ type: 'started', at, weight: decision.toWeight ?? 0, decision }];
       return [{ type: 'step_advanced', at, toStep: release.stepIndex + 1, weight: decision.toWeight ?? release.weight, decision }];
     case 'promote':
       return [{ type: 'promoted', at, decision }];

@@ -19,7 +19,7 @@ interface ByPerson {
 export type ReleaseEvent =
   /** The first event of every release: what was asked for, and by whom. */
   | (Base & { readonly type: 'created'; readonly release: NewRelease })
-  | (Base & { readonly type: 'started'; readonly weight: number })
+  | (Base & { readonly type: 'started'; readonly weight: number; readonly decision?: Decision | undefined })
   | (Base & { readonly type: 'step_advanced'; readonly toStep: number; readonly weight: number; readonly decision?: Decision | undefined })
   | (Base & { readonly type: 'held'; readonly decision: Decision })
   | (Base & { readonly type: 'decision_recorded'; readonly decision: Decision })

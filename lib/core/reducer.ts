@@ -63,7 +63,7 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
       return release;
 
     case 'started':
-      return { ...release, state: 'progressing', stepIndex: 0, weight: event.weight, startedAt: event.at, stepStartedAt: event.at };
+      return { ...release, ...withDecision(release, event.decision), state: 'progressing', stepIndex: 0, weight: event.weight, startedAt: event.at, stepStartedAt: event.at };
 
     case 'step_advanced':
       if (event.toStep !== release.stepIndex + 1) reject(`expected step ${release.stepIndex + 1}, got ${event.toStep}`);

@@ -29,7 +29,7 @@ export async function finishRollback(deps: EngineDeps, release: Release): Promis
     }
   }
   if (lastError !== undefined) {
-    const error = `alias not yet back on version ${release.stableVersion}: ${String(lastError)}`;
+    const error = `alias not yet back on version ${release.stableVersion}: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
     deps.logger.error('rollback not confirmed; will retry', { ...log, error });
     await notify(deps, 'rollback_stuck', release, `${release.function}:${release.alias} is rolling back but ${error}`);
     return { status: 'pending', release, error };

@@ -27,7 +27,7 @@ describe('decide', () => {
   it('starts a pending release at its first weight', () => {
     const decision = decide(newRelease(), ok([]), now(0));
     expect(decision).toMatchObject({ action: 'advance', toWeight: 1, measurement: 'skipped' });
-    expect(eventsForDecision(newRelease(), decision)).toEqual([{ type: 'started', at: at(0), weight: 1 }]);
+    expect(eventsForDecision(newRelease(), decision)).toEqual([{ type: 'started', at: at(0), weight: 1, decision }]);
   });
 
   it('holds while the step bakes, even when every check passes', () => {

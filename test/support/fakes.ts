@@ -5,7 +5,8 @@ import { NotFoundError, VersionRejectedError } from '../../lib/errors.js';
 import { MemoryReleaseStore } from '../../lib/memory/memory-release-store.js';
 import type { Clock, FlagRamps, MetricsRequest, MetricsSource, Notice, Notifier, ReleaseStore, TrafficRouter, VersionCheck } from '../../lib/ports.js';
 
-export const T0 = Date.parse('2026-11-23T10:00:00.000Z');
+// After the real date: DynamoDB Local's TTL reaper would otherwise delete idempotency records that expire "in the past".
+export const T0 = Date.parse('2030-01-07T10:00:00.000Z');
 export const MINUTE = 60_000;
 
 /** Time moves only when a test says so; sleeping moves it too. */

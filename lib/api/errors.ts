@@ -1,0 +1,86 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from '@hono/zod-openapi';
+import { InvalidTransitionError, PlanError, type Issue } from '../core/errors.js';
+import { issuesFromZod } from '../core/issues.js';
+import { ReasonRequiredError, UnsupportedError } from '../engine/errors.js';
+import {
+  ConflictError,
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  InvalidCursorError,
+  NotFoundError,
+  ReleaseInProgressError,
+  VersionRejectedError,
+} from '../errors.js';
+
+/** The one error shape of the API. */
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'invalid_request' }),
+      message: z.string(),
+      issues: z.array(z.object({ path: z.string().openapi({ example: 'plan.steps[1].weight' }), message: z.string() })),
+    }),
+  })
+  .openapi('Error');
+
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** An error that knows its HTTP answer, like hono's HTTPException. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly issues: readonly Issue[] = [],
+  ) {
+    super(message);
+  }
+
+  body(): ErrorBody {
+    return { error: { code: this.code, message: this.message, issues: [...this.issues] } };
+  }
+}
+
+export const validationError = (error: z.ZodError, prefix: readonly PropertyKey[] = []) =>
+  new ApiError(400, 'invalid_request', 'the request does not match the API contract', issuesFromZod(error, prefix));
+
+const STATUS_CODES: Partial<Record<number, string>> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+/** Maps every error to the API's answer; domain errors keep their meaning, anything else is a 500 without details. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof PlanError) return new ApiError(400, 'invalid_plan', error.message, error.issues);
+  if (error instanceof z.ZodError) return validationError(error);
+  if (error instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', error.message, [{ path: 'state', message: `the release is ${error.state}` }]);
+  if (error instanceof ReleaseInProgressError) return new ApiError(409, 'release_in_progress', error.message, [{ path: 'function', message: `active release: ${error.activeReleaseId ?? 'unknown'}` }]);
+  if (error instanceof VersionRejectedError) return new ApiError(422, error.code, error.message, [{ path: 'version', message: error.message }]);
+  if (error instanceof ReasonRequiredError) return new ApiError(400, 'reason_required', error.message, [{ path: 'reason', message: 'required' }]);
+  if (error instanceof UnsupportedError) return new ApiError(400, 'unsupported', error.message);
+  if (error instanceof InvalidCursorError) return new ApiError(400, 'invalid_cursor', error.message, [{ path: 'cursor', message: error.message }]);
+  if (error instanceof IdempotencyKeyReusedError) return new ApiError(422, 'idempotency_key_reused', error.message, [{ path: 'Idempotency-Key', message: 'reused with a different request' }]);
+  if (error instanceof IdempotencyInProgressError) return new ApiError(409, 'idempotency_in_progress', error.message, [{ path: 'Idempotency-Key', message: 'still in progress' }]);
+  if (error instanceof NotFoundError) return new ApiError(404, 'not_found', error.message);
+  if (error instanceof ConflictError) return new ApiError(409, 'conflict', `${error.message}; read it again and retry`);
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    const message = error.status === 400 && /JSON/i.test(error.message) ? 'the body is not valid JSON' : error.message || 'request refused';
+    return new ApiError(status, error.status === 400 && /JSON/i.test(error.message) ? 'invalid_json' : (STATUS_CODES[error.status] ?? 'http_error'), message);
+  }
+  return new ApiError(500, 'internal_error', 'something went wrong on our side; the request id is in the logs');
+}
+
+export function errorResponse(c: Context, error: ApiError): Response {
+  return c.json(error.body(), error.status);
+}

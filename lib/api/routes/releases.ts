@@ -1,0 +1,180 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { isTerminal, type Release } from '../../core/release.js';
+import { act, REASON_REQUIRED } from '../../engine/actions.js';
+import { startRelease } from '../../engine/start-release.js';
+import { NotFoundError } from '../../errors.js';
+import type { ApiEnv, ApiDeps } from '../app.js';
+import { authorize, mayReadFunction, type Principal } from '../auth.js';
+import { ApiError } from '../errors.js';
+import {
+  ActionBodySchema,
+  ActionParamsSchema,
+  CreateReleaseSchema,
+  errorContent,
+  errorResponses,
+  GateQuerySchema,
+  GateSchema,
+  IdParamsSchema,
+  jsonContent,
+  ListReleasesQuerySchema,
+  ReleaseViewSchema,
+} from '../schemas.js';
+import { eventsView, gateView, releaseView } from '../serialize.js';
+
+/** Views are built from domain types; the schemas document them for the OpenAPI document. */
+type ReleaseView = z.infer<typeof ReleaseViewSchema>;
+const view = (release: Release) => releaseView(release) as unknown as ReleaseView;
+
+const security = [{ bearer: [] }];
+const tags = ['releases'];
+
+const createReleaseRoute = createRoute({
+  method: 'post',
+  path: '/releases',
+  tags,
+  security,
+  summary: 'Start a release of a Lambda version behind an alias',
+  request: {
+    headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ description: 'Retries with the same key and body get the same answer.' }) }),
+    body: { required: true, content: { 'application/json': { schema: CreateReleaseSchema } } },
+  },
+  responses: {
+    201: jsonContent(ReleaseViewSchema, 'The release, pending its first evaluation'),
+    ...errorResponses,
+    409: errorContent('`release_in_progress`: the alias already has an active release'),
+    422: errorContent('The version was refused (`version_not_found`, `version_unpublished`, `code_sha_mismatch`, `incompatible_version`, …) or `idempotency_key_reused`'),
+  },
+});
+
+const listReleasesRoute = createRoute({
+  method: 'get',
+  path: '/releases',
+  tags,
+  security,
+  summary: 'List releases, newest first',
+  request: { query: ListReleasesQuerySchema },
+  responses: {
+    200: jsonContent(z.object({ items: z.array(ReleaseViewSchema), cursor: z.string().optional() }), 'A page of releases'),
+    ...errorResponses,
+  },
+});
+
+const getReleaseRoute = createRoute({
+  method: 'get',
+  path: '/releases/{id}',
+  tags,
+  security,
+  summary: 'One release',
+  request: { params: IdParamsSchema },
+  responses: { 200: jsonContent(ReleaseViewSchema, 'The release'), ...errorResponses, 404: errorContent('No such release') },
+});
+
+const eventsRoute = createRoute({
+  method: 'get',
+  path: '/releases/{id}/events',
+  tags,
+  security,
+  summary: "A release's audit events in order, with the hash chain verified",
+  request: { params: IdParamsSchema },
+  responses: {
+    200: jsonContent(
+      z.object({ releaseId: z.string(), chain: z.object({ ok: z.boolean(), events: z.number() }).passthrough(), events: z.array(z.object({ seq: z.number(), type: z.string() }).passthrough()) }),
+      'The events',
+    ),
+    ...errorResponses,
+    404: errorContent('No such release'),
+  },
+});
+
+const actionRoute = createRoute({
+  method: 'post',
+  path: '/releases/{id}/{action}',
+  tags,
+  security,
+  summary: 'Pause, resume, approve, promote, abort or roll back a release',
+  description: 'A reason is required for promote, abort and rollback. Approve and promote need `releases:approve`; the others `releases:write`.',
+  request: { params: ActionParamsSchema, body: { required: false, content: { 'application/json': { schema: ActionBodySchema } } } },
+  responses: {
+    200: jsonContent(ReleaseViewSchema, 'The release after the action'),
+    ...errorResponses,
+    404: errorContent('No such release'),
+    409: errorContent('`invalid_transition`: the state does not allow this action'),
+  },
+});
+
+const gateRoute = createRoute({
+  method: 'get',
+  path: '/releases/{id}/gate',
+  tags,
+  security,
+  summary: 'For pipelines: where the release stands, with a long poll',
+  request: { params: IdParamsSchema, query: GateQuerySchema },
+  responses: { 200: jsonContent(GateSchema, 'The gate'), ...errorResponses, 404: errorContent('No such release') },
+});
+
+async function loadReadable(deps: ApiDeps, principal: Principal, id: string): Promise<Release> {
+  authorize(principal, 'releases:read');
+  const release = await deps.engine.store.get(id);
+  // A release outside the token's functions is reported as missing, so names cannot be probed.
+  if (release === undefined || !mayReadFunction(principal, release.function)) throw new NotFoundError(`release ${id}`);
+  return release;
+}
+
+export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+  app.openapi(createReleaseRoute, async (c) => {
+    const body = c.req.valid('json');
+    const principal = c.get('principal');
+    authorize(principal, 'releases:write', { function: body.function });
+    for (const flag of body.flags ?? []) authorize(principal, 'flags:write', { flag: flag.key });
+    const release = await startRelease(deps.engine, body, principal.subject);
+    c.header('Location', `/releases/${release.id}`);
+    return c.json(view(release), 201);
+  });
+
+  app.openapi(listReleasesRoute, async (c) => {
+    const query = c.req.valid('query');
+    const principal = c.get('principal');
+    authorize(principal, 'releases:read', query.function === undefined ? {} : { function: query.function });
+    const page = await deps.engine.store.list(query);
+    return c.json({ items: page.items.filter((release) => mayReadFunction(principal, release.function)).map(view), cursor: page.cursor }, 200);
+  });
+
+  app.openapi(getReleaseRoute, async (c) => {
+    const release = await loadReadable(deps, c.get('principal'), c.req.valid('param').id);
+    return c.json(view(release), 200);
+  });
+
+  app.openapi(eventsRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    await loadReadable(deps, c.get('principal'), id);
+    const [events, chain] = await Promise.all([deps.engine.store.events(id), deps.engine.store.verifyChain(id)]);
+    return c.json(eventsView(id, events, chain), 200);
+  });
+
+  app.openapi(actionRoute, async (c) => {
+    const { id, action } = c.req.valid('param');
+    const principal = c.get('principal');
+    const release = await loadReadable(deps, principal, id);
+    authorize(principal, action === 'approve' || action === 'promote' ? 'releases:approve' : 'releases:write', { function: release.function });
+    const reason = c.req.valid('json').reason;
+    if (REASON_REQUIRED.has(action) && reason === undefined) {
+      throw new ApiError(400, 'reason_required', `${action} overrides the gate and needs a reason`, [{ path: 'reason', message: 'required' }]);
+    }
+    const updated = await act(deps.engine, id, { action, actor: principal.subject, reason });
+    return c.json(view(updated), 200);
+  });
+
+  app.openapi(gateRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const { wait, since } = c.req.valid('query');
+    const principal = c.get('principal');
+    let release = await loadReadable(deps, principal, id);
+    const seen = since ?? release.revision;
+    const deadline = deps.engine.clock.now() + wait * 1000;
+    while (!isTerminal(release.state) && release.revision <= seen && deps.engine.clock.now() < deadline) {
+      await deps.engine.clock.sleep(Math.min(deps.gatePollMs, deadline - deps.engine.clock.now()));
+      release = (await deps.engine.store.get(id)) ?? release;
+    }
+    return c.json(gateView(release), 200);
+  });
+}

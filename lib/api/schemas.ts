@@ -1,0 +1,145 @@
+import { z } from '@hono/zod-openapi';
+import { COHORT_NAME, FLAG_KEY } from '../core/plan.js';
+import { PRESET_NAMES } from '../core/presets.js';
+import { RELEASE_STATES } from '../core/release.js';
+import { RISKS } from '../core/risk.js';
+import { HUMAN_ACTIONS } from '../engine/actions.js';
+import { SCOPES } from '../ports.js';
+import { ErrorBodySchema } from './errors.js';
+
+// Lambda's own limits, so a bad name is refused here with its path rather than by AWS later.
+export const FunctionNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a Lambda function name: 1–64 letters, digits, - or _').openapi({ example: 'checkout' });
+export const AliasNameSchema = z
+  .string()
+  .regex(/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/, 'expected an alias name: letters, digits, - or _, not only digits')
+  .openapi({ example: 'live' });
+export const VersionSchema = z.string().regex(/^(\$LATEST|[1-9]\d{0,9})$/, 'expected a published version number such as 7').openapi({ example: '7' });
+export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected an id: letters, digits, - or _');
+const ReasonSchema = z.string().trim().min(1).max(1000);
+
+/** A whole number from a query string; stricter than coercion, which reads ' ' and '' as 0. */
+const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+export const FlagChangeSchema = z.strictObject({
+  key: z.string().regex(FLAG_KEY, 'expected a flag key: letters, digits, _ . -'),
+  cohort: z.string().regex(COHORT_NAME, 'expected a cohort name: letters, digits, _ . -'),
+  percent: z.number().min(0).max(100),
+});
+
+export const CreateReleaseSchema = z
+  .strictObject({
+    function: FunctionNameSchema,
+    alias: AliasNameSchema.default('live'),
+    version: VersionSchema,
+    codeSha256: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/, 'expected the base64 SHA-256 Lambda reports as CodeSha256')
+      .optional()
+      .openapi({ description: 'The version is refused unless its code has this hash: build once, promote the same artefact.' }),
+    plan: z
+      .unknown()
+      .optional()
+      .openapi({
+        description: `A preset's name (${PRESET_NAMES.join(', ')}) or a plan object; the default is canary-1-10-50-100.`,
+        example: 'canary-1-10-50-100',
+      }),
+    risk: z.enum(RISKS).default('normal'),
+    policy: z.unknown().optional().openapi({ description: 'SLI checks and limits; the default policy when absent.' }),
+    flags: z
+      .array(FlagChangeSchema)
+      .max(20)
+      .optional()
+      .openapi({ description: 'Flag ramps made under the same gates before promotion; a rollback turns them back.' }),
+    commit: z.strictObject({ sha: z.string().regex(/^[0-9a-fA-F]{7,64}$/, 'expected a git commit sha'), authoredAt: z.iso.datetime({ offset: true }) }).optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .openapi('CreateRelease');
+
+export const ActionBodySchema = z.strictObject({ reason: ReasonSchema.optional() }).openapi('ActionBody');
+export const ActionParamsSchema = z.object({
+  id: IdSchema.openapi({ param: { name: 'id', in: 'path' } }),
+  action: z.enum(HUMAN_ACTIONS).openapi({ param: { name: 'action', in: 'path' } }),
+});
+export const IdParamsSchema = z.object({ id: IdSchema.openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const ListReleasesQuerySchema = z.strictObject({
+  function: FunctionNameSchema.optional(),
+  state: z.enum(RELEASE_STATES).optional(),
+  limit: queryInt(1, 100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const GateQuerySchema = z.strictObject({
+  wait: queryInt(0, 25).default(0).openapi({ description: 'Seconds to wait for a change before answering (long poll), at most 25.' }),
+  since: queryInt(0, 1_000_000_000).optional().openapi({ description: 'The revision the caller last saw; the call answers as soon as the release moves past it.' }),
+});
+
+export const DeliveryQuerySchema = z.strictObject({
+  since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Default: 30 days ago.' }),
+  until: z.iso.datetime({ offset: true }).optional(),
+  function: FunctionNameSchema.optional(),
+});
+
+const GlobSchema = z.string().regex(/^[A-Za-z0-9_.*?-]{1,128}$/, 'expected a name pattern: letters, digits, - _ . and the wildcards * and ?');
+export const CreateTokenSchema = z
+  .strictObject({
+    subject: z.string().regex(/^[A-Za-z0-9@._:-]{1,128}$/, 'expected who the token acts for, e.g. ci@checkout or ana@example.com'),
+    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
+    functions: z.array(GlobSchema).min(1).max(50).default(['*']),
+    flags: z.array(GlobSchema).min(1).max(50).default(['*']),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .openapi('CreateToken');
+
+const DecisionSchema = z.object({ action: z.string(), reason: z.string(), at: z.string(), weight: z.number(), explanation: z.string() }).passthrough();
+
+export const ReleaseViewSchema = z
+  .object({
+    id: z.string(),
+    function: z.string(),
+    alias: z.string(),
+    version: z.string(),
+    stableVersion: z.string(),
+    state: z.enum(RELEASE_STATES),
+    risk: z.enum(RISKS),
+    plan: z.unknown(),
+    policy: z.unknown(),
+    currentStep: z.object({ index: z.number(), total: z.number(), description: z.string() }),
+    weight: z.number().openapi({ description: 'Percent of the alias the gate has given the new version.' }),
+    aliasWeight: z.number().openapi({ description: 'Percent last read back from the alias.' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    decisions: z.array(DecisionSchema),
+    flags: z.array(z.unknown()),
+    actors: z.array(z.object({ actor: z.string(), action: z.string(), at: z.string(), reason: z.string().optional() })),
+    createdBy: z.string().optional(),
+    revision: z.number(),
+  })
+  .passthrough()
+  .openapi('Release');
+
+export const GateSchema = z
+  .object({
+    outcome: z.enum(['pending', 'paused', 'succeeded', 'rolled_back', 'aborted']),
+    state: z.enum(RELEASE_STATES),
+    step: z.object({ index: z.number(), total: z.number(), description: z.string() }),
+    weight: z.number(),
+    explanation: z.string(),
+    revision: z.number(),
+    checks: z.array(z.object({ check: z.string(), verdict: z.string(), note: z.string() })),
+  })
+  .openapi('Gate');
+
+export const errorResponses = {
+  400: { description: 'Bad input: the paths at fault are in `error.issues`', content: { 'application/json': { schema: ErrorBodySchema } } },
+  401: { description: 'No valid token', content: { 'application/json': { schema: ErrorBodySchema } } },
+  403: { description: 'The token lacks the scope or the resource', content: { 'application/json': { schema: ErrorBodySchema } } },
+} as const;
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const errorContent = (description: string) => jsonContent(ErrorBodySchema, description);

@@ -1,0 +1,57 @@
+import { describeStep } from '../core/decide.js';
+import type { Release } from '../core/release.js';
+import type { ChainVerification, StoredEvent } from '../ports.js';
+
+export function currentStep(release: Release) {
+  const total = release.plan.steps.length;
+  const index = Math.max(0, release.stepIndex);
+  let description: string;
+  if (release.state === 'pending') description = 'not started';
+  else if (release.stepIndex >= total) description = release.state === 'promoted' ? `verifying at 100% for ${release.plan.verification}` : 'done';
+  else description = describeStep(release.plan.steps[release.stepIndex]);
+  return { index, total, description };
+}
+
+/** A release as every answer shows it. */
+export function releaseView(release: Release) {
+  return { ...release, currentStep: currentStep(release) };
+}
+
+export function eventsView(releaseId: string, events: readonly StoredEvent[], chain: ChainVerification) {
+  return {
+    releaseId,
+    chain,
+    events: events.map((stored) => ({ seq: stored.seq, at: stored.event.at, type: stored.event.type, hash: stored.hash, prevHash: stored.prevHash, event: stored.event })),
+  };
+}
+
+const OUTCOMES = {
+  pending: 'pending',
+  progressing: 'pending',
+  promoted: 'pending',
+  rolling_back: 'pending',
+  paused: 'paused',
+  succeeded: 'succeeded',
+  rolled_back: 'rolled_back',
+  aborted: 'aborted',
+} as const;
+
+/** What a pipeline waits on: where the release is and why, in one small answer. */
+export function gateView(release: Release) {
+  const decision = release.decisions.at(-1);
+  const explanation =
+    release.state === 'paused'
+      ? (release.pauseReason ?? decision?.explanation ?? 'paused')
+      : release.state === 'rolling_back' || release.state === 'rolled_back' || release.state === 'aborted'
+        ? (release.rollbackReason ?? decision?.explanation ?? release.state)
+        : (decision?.explanation ?? 'waiting for the first evaluation');
+  return {
+    outcome: OUTCOMES[release.state],
+    state: release.state,
+    step: currentStep(release),
+    weight: release.weight,
+    explanation,
+    revision: release.revision,
+    checks: (decision?.judgement?.checks ?? []).map((check) => ({ check: check.check, verdict: check.verdict, note: check.note })),
+  };
+}

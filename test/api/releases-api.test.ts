@@ -1,0 +1,202 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tickDue } from '../../lib/engine/tick-due.js';
+import { apiWorld, type ApiWorld } from '../support/api.js';
+import { MINUTE } from '../support/fakes.js';
+
+const release = { function: 'checkout', version: '2' };
+
+let world: ApiWorld;
+beforeEach(async () => {
+  world = await apiWorld();
+});
+
+function expectError(response: { status: number; body: any }, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(response.body).toMatchObject({ error: { code, message: expect.any(String), issues: expect.any(Array) } });
+}
+
+describe('public routes', () => {
+  it('answers /health without a token', async () => {
+    expect(await world.call('GET', '/health', { token: null })).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('serves an OpenAPI 3.1 document that lists every route', async () => {
+    const { status, body } = await world.call('GET', '/openapi.json', { token: null });
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths).sort()).toEqual(
+      ['/releases', '/releases/{id}', '/releases/{id}/events', '/releases/{id}/{action}', '/releases/{id}/gate', '/reports/delivery', '/tokens', '/tokens/{id}'].sort(),
+    );
+    expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(body.paths['/releases'].post.responses).toHaveProperty('409');
+  });
+});
+
+describe('POST /releases', () => {
+  it('starts a release with defaults and answers 201 with the whole release', async () => {
+    const { status, body, headers } = await world.call('POST', '/releases', { body: { ...release, commit: { sha: 'abc1234', authoredAt: '2026-11-23T09:00:00Z' } } });
+    expect(status).toBe(201);
+    expect(headers.get('Location')).toBe(`/releases/${body.id}`);
+    expect(body).toMatchObject({
+      function: 'checkout',
+      alias: 'live',
+      version: '2',
+      stableVersion: '1',
+      state: 'pending',
+      risk: 'normal',
+      weight: 0,
+      createdBy: 'admin',
+      currentStep: { index: 0, total: 3, description: 'not started' },
+      plan: { preset: 'canary-1-10-50-100' },
+    });
+  });
+
+  it('names every field at fault', async () => {
+    const bad = await world.call('POST', '/releases', { body: { function: 'bad name!', version: 'x', risk: 'extreme', extra: 1 } });
+    expectError(bad, 400, 'invalid_request');
+    expect(bad.body.error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['(root)', 'function', 'risk', 'version']);
+    const plan = await world.call('POST', '/releases', { body: { ...release, plan: { steps: [{ type: 'traffic', weight: 50 }, { type: 'traffic', weight: 10 }] } } });
+    expectError(plan, 400, 'invalid_plan');
+    expect(plan.body.error.issues).toEqual([{ path: 'plan.steps[1].weight', message: expect.stringContaining('never go down') }]);
+    const preset = await world.call('POST', '/releases', { body: { ...release, plan: 'Canary99' } });
+    expect(preset.body.error.issues[0].path).toBe('plan');
+    const policy = await world.call('POST', '/releases', { body: { ...release, policy: { checks: [] } } });
+    expect(policy.body.error.issues[0].path).toBe('policy.checks');
+  });
+
+  it('refuses bodies that are not JSON, and missing bodies', async () => {
+    expectError(await world.call('POST', '/releases', { rawBody: '{"function":' }), 400, 'invalid_json');
+    expect((await world.call('POST', '/releases')).status).toBe(400);
+  });
+
+  it('answers 409 release_in_progress while the alias has an active release', async () => {
+    expect((await world.call('POST', '/releases', { body: release })).status).toBe(201);
+    expectError(await world.call('POST', '/releases', { body: { ...release, version: '3' } }), 409, 'release_in_progress');
+  });
+
+  it('answers 422 with the reason for a version Lambda cannot release', async () => {
+    expectError(await world.call('POST', '/releases', { body: { ...release, version: '$LATEST' } }), 422, 'version_unpublished');
+    expectError(await world.call('POST', '/releases', { body: { ...release, version: '1' } }), 422, 'same_version');
+    expectError(await world.call('POST', '/releases', { body: { ...release, alias: 'missing' } }), 422, 'alias_not_found');
+  });
+
+  it('honours Idempotency-Key: the same request gets the same answer, another request with it gets 422', async () => {
+    const headers = { 'Idempotency-Key': 'deploy-42' };
+    const first = await world.call('POST', '/releases', { body: release, headers });
+    const again = await world.call('POST', '/releases', { rawBody: JSON.stringify({ version: '2', function: 'checkout' }), headers });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true');
+    expectError(await world.call('POST', '/releases', { body: { ...release, version: '3' }, headers }), 422, 'idempotency_key_reused');
+    // Keys belong to a token: another client's identical key is its own.
+    const other = await world.token(['releases:write', 'releases:read']);
+    expectError(await world.call('POST', '/releases', { body: release, headers, token: other }), 409, 'release_in_progress');
+  });
+});
+
+describe('reading releases', () => {
+  it('lists with filters and a cursor, and gets one by id', async () => {
+    world.aws.setAlias('orders', 'live', '4');
+    world.aws.versions.set('orders:5', { role: 'arn:aws:iam::1:role/checkout', codeSha256: 'x' });
+    world.aws.versions.set('orders:4', { role: 'arn:aws:iam::1:role/checkout', codeSha256: 'y' });
+    const first = (await world.call('POST', '/releases', { body: release })).body;
+    world.engine.clock.advance(1000);
+    const second = (await world.call('POST', '/releases', { body: { function: 'orders', version: '5' } })).body;
+    const page = await world.call('GET', '/releases?limit=1');
+    expect(page.body.items.map((item: { id: string }) => item.id)).toEqual([second.id]);
+    const next = await world.call('GET', `/releases?limit=1&cursor=${encodeURIComponent(page.body.cursor)}`);
+    expect(next.body.items.map((item: { id: string }) => item.id)).toEqual([first.id]);
+    expect((await world.call('GET', '/releases?function=orders')).body.items).toHaveLength(1);
+    expect((await world.call('GET', '/releases?state=succeeded')).body.items).toHaveLength(0);
+    expect((await world.call('GET', `/releases/${first.id}`)).body).toMatchObject({ id: first.id, state: 'pending' });
+    expectError(await world.call('GET', '/releases/nope'), 404, 'not_found');
+    expectError(await world.call('GET', '/releases?cursor=%%%'), 400, 'invalid_cursor');
+    expectError(await world.call('GET', '/releases?limit=1000'), 400, 'invalid_request');
+  });
+
+  it('returns the audit events in order with the chain verified', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    await tickDue(world.engine);
+    const { body } = await world.call('GET', `/releases/${id}/events`);
+    expect(body.chain).toEqual({ ok: true, events: 3 });
+    expect(body.events.map((event: { type: string }) => event.type)).toEqual(['created', 'started', 'routing_confirmed']);
+    expect(body.events[1].prevHash).toBe(body.events[0].hash);
+  });
+});
+
+describe('people acting through the API', () => {
+  it('pauses and resumes, recording the token subject', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    await tickDue(world.engine);
+    const oncall = await world.token(['releases:write', 'releases:read']);
+    const paused = await world.call('POST', `/releases/${id}/pause`, { body: { reason: 'investigating' }, token: oncall });
+    expect(paused.body).toMatchObject({ state: 'paused', actors: [{ actor: 'test-releases:write.releases:read', action: 'pause', reason: 'investigating' }] });
+    expect((await world.call('POST', `/releases/${id}/resume`, { token: oncall })).body.state).toBe('progressing');
+  });
+
+  it('needs a reason to promote, abort or roll back, and refuses what the state does not allow', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    for (const action of ['promote', 'abort', 'rollback']) expectError(await world.call('POST', `/releases/${id}/${action}`, { body: {} }), 400, 'reason_required');
+    expectError(await world.call('POST', `/releases/${id}/resume`, { body: {} }), 409, 'invalid_transition');
+    expectError(await world.call('POST', `/releases/${id}/approve`), 409, 'invalid_transition');
+    expectError(await world.call('POST', `/releases/${id}/explode`, { body: {} }), 400, 'invalid_request');
+    const aborted = await world.call('POST', `/releases/${id}/abort`, { body: { reason: 'wrong build' } });
+    expect(aborted.body).toMatchObject({ state: 'aborted' });
+    expectError(await world.call('POST', `/releases/${id}/pause`, { body: {} }), 409, 'invalid_transition');
+  });
+
+  it('rolls back by hand with the alias back on stable', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    await tickDue(world.engine);
+    const rolled = await world.call('POST', `/releases/${id}/rollback`, { body: { reason: 'pager went off' } });
+    expect(rolled.body).toMatchObject({ state: 'rolled_back', weight: 0 });
+    expect(world.aws.aliasOf('checkout', 'live')).toMatchObject({ functionVersion: '1', weights: {} });
+  });
+});
+
+describe('the gate', () => {
+  it('answers at once without wait, and maps states to outcomes', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    expect((await world.call('GET', `/releases/${id}/gate`)).body).toMatchObject({ outcome: 'pending', state: 'pending', weight: 0, revision: 1 });
+    await world.call('POST', `/releases/${id}/abort`, { body: { reason: 'no' } });
+    expect((await world.call('GET', `/releases/${id}/gate?wait=5`)).body).toMatchObject({ outcome: 'aborted' });
+  });
+
+  it('long-polls until the release changes', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    const clock = world.engine.clock;
+    const sleep = clock.sleep.bind(clock);
+    let slept = 0;
+    // The evaluator ticks while the pipeline waits.
+    clock.sleep = async (ms: number) => {
+      slept += ms;
+      await sleep(ms);
+      if (slept === 2000) await tickDue(world.engine);
+    };
+    const gate = await world.call('GET', `/releases/${id}/gate?wait=20`);
+    expect(slept).toBe(2000);
+    expect(gate.body).toMatchObject({ outcome: 'pending', state: 'progressing', weight: 1 });
+    expect(gate.body.revision).toBeGreaterThan(1);
+  });
+
+  it('gives up at the wait limit without a change, and refuses more than 25 seconds', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    const before = world.engine.clock.now();
+    expect((await world.call('GET', `/releases/${id}/gate?wait=3`)).body.revision).toBe(1);
+    expect(world.engine.clock.now() - before).toBe(3000);
+    expectError(await world.call('GET', `/releases/${id}/gate?wait=26`), 400, 'invalid_request');
+  });
+});
+
+describe('delivery report', () => {
+  it('computes the metrics over the releases in the window', async () => {
+    const first = (await world.call('POST', '/releases', { body: release })).body;
+    await tickDue(world.engine);
+    await world.call('POST', `/releases/${first.id}/rollback`, { body: { reason: 'errors' } });
+    world.engine.clock.advance(MINUTE);
+    const { status, body } = await world.call('GET', '/reports/delivery?function=checkout');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ releases: 1, rolledBack: 1, changeFailureRate: 1, rollbackSuccessRate: 1, humanInterventionRate: 1, truncated: false });
+    expectError(await world.call('GET', '/reports/delivery?since=yesterday'), 400, 'invalid_request');
+  });
+});

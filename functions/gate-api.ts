@@ -1,0 +1,17 @@
+/** The gate API on Lambda behind API Gateway: configuration is parsed once, at cold start. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { handle } from 'hono/aws-lambda';
+import { createApp, DEFAULT_API_SETTINGS } from '../lib/api/app.js';
+import { buildGateDeps, loadBootstrapToken } from '../lib/wiring/aws-deps.js';
+import { parseGateConfig } from '../lib/wiring/config.js';
+
+const config = parseGateConfig(process.env);
+const logger = new Logger({ serviceName: 'release-gate-api' });
+const deps = buildGateDeps(config, logger);
+const app = createApp({
+  ...deps,
+  ...DEFAULT_API_SETTINGS,
+  bootstrapAdmin: await loadBootstrapToken(config),
+});
+
+export const handler = handle(app);

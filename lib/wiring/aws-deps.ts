@@ -1,0 +1,92 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { bootstrapToken, type BootstrapToken } from '../api/auth.js';
+import { CloudWatchMetricsSource } from '../aws/cloudwatch-metrics-source.js';
+import { DynamoFlagStore } from '../aws/dynamo-flag-store.js';
+import { DynamoIdempotencyStore } from '../aws/dynamo-idempotency-store.js';
+import { DynamoReleaseStore } from '../aws/dynamo-release-store.js';
+import { DynamoTokenStore } from '../aws/dynamo-token-store.js';
+import { LambdaAliasRouter } from '../aws/lambda-alias-router.js';
+import { SnsNotifier } from '../aws/sns-notifier.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineDeps, type EngineLogger } from '../engine/deps.js';
+import { FlagService } from '../flags/flag-service.js';
+import { FanOutNotifier } from '../notify/fan-out-notifier.js';
+import type { Clock, Notice, Notifier } from '../ports.js';
+import type { GateConfig } from './config.js';
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Release ids sort by creation time and carry no guessable sequence. */
+export const newReleaseId = () => `rel_${Date.now().toString(36)}${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+
+/** Every notice lands in the logs; SNS too where a topic is configured. */
+function notifierFor(config: GateConfig, logger: EngineLogger): Notifier {
+  const logNotifier: Notifier = {
+    notify: async (notice: Notice) => {
+      logger.info('notice', { kind: notice.kind, releaseId: notice.release.id, message: notice.message });
+      await Promise.resolve();
+    },
+  };
+  const notifiers: Notifier[] = [logNotifier];
+  if (config.NOTIFY_TOPIC_ARN) notifiers.push(new SnsNotifier({ client: new SNSClient({ region: config.AWS_REGION }), topicArn: config.NOTIFY_TOPIC_ARN }));
+  return new FanOutNotifier({ notifiers, onError: (error, notice) => logger.warn('notification failed', { kind: notice.kind, releaseId: notice.release.id, error: String(error) }) });
+}
+
+export interface GateDeps {
+  readonly engine: EngineDeps;
+  readonly tokens: DynamoTokenStore;
+  readonly idempotency: DynamoIdempotencyStore;
+  readonly flagService: FlagService;
+}
+
+/**
+ * Builds every adapter from the configuration. The SDK clients are created here, once per cold
+ * start, and handed to the adapters; the local world calls this too, with endpoints and dummy
+ * credentials, so it runs exactly the production code.
+ */
+export function buildGateDeps(config: GateConfig, logger: EngineLogger, options: { credentials?: { accessKeyId: string; secretAccessKey: string }; clock?: Clock } = {}): GateDeps {
+  const common = { region: config.AWS_REGION, ...(options.credentials ? { credentials: options.credentials } : {}) };
+  const dynamo = new DynamoDBClient({ ...common, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) });
+  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  const lambda = new LambdaClient({ ...common, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}) });
+  const cloudwatch = new CloudWatchClient({ ...common, ...(config.CLOUDWATCH_ENDPOINT ? { endpoint: config.CLOUDWATCH_ENDPOINT } : {}) });
+  const clock = options.clock ?? systemClock;
+  const flagService = new FlagService(new DynamoFlagStore(doc, config.FLAGS_TABLE), clock);
+  return {
+    engine: {
+      store: new DynamoReleaseStore(doc, config.RELEASES_TABLE),
+      router: new LambdaAliasRouter({ client: lambda, sleep: (ms) => clock.sleep(ms) }),
+      metrics: new CloudWatchMetricsSource({ client: cloudwatch, periodSeconds: config.METRIC_PERIOD_SECONDS, settleSeconds: config.METRIC_SETTLE_SECONDS }),
+      notifier: notifierFor(config, logger),
+      flags: flagService,
+      clock,
+      logger,
+      newId: newReleaseId,
+      config: { ...DEFAULT_ENGINE_CONFIG, evaluationIntervalMs: config.EVALUATION_INTERVAL_SECONDS * 1000 },
+    },
+    tokens: new DynamoTokenStore(doc, config.TOKENS_TABLE),
+    idempotency: new DynamoIdempotencyStore(doc, config.IDEMPOTENCY_TABLE, clock),
+    flagService,
+  };
+}
+
+const AdminSecretSchema = z.object({ id: z.string().regex(/^[a-z0-9]{16}$/), secret: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
+
+/** The bootstrap admin token: from the environment locally, from Secrets Manager in AWS. */
+export async function loadBootstrapToken(config: GateConfig): Promise<BootstrapToken | undefined> {
+  if (config.RELEASE_GATE_ADMIN_TOKEN) return bootstrapToken(config.RELEASE_GATE_ADMIN_TOKEN);
+  if (!config.ADMIN_TOKEN_SECRET_ARN) return undefined;
+  const client = new SecretsManagerClient({ region: config.AWS_REGION });
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: config.ADMIN_TOKEN_SECRET_ARN }));
+  const parsed = AdminSecretSchema.parse(JSON.parse(SecretString ?? '{}'));
+  return bootstrapToken(`rg_${parsed.id}_${parsed.secret}`);
+}

@@ -25,7 +25,7 @@ describe('public routes', () => {
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths).sort()).toEqual(
-      ['/releases', '/releases/{id}', '/releases/{id}/events', '/releases/{id}/{action}', '/releases/{id}/gate', '/reports/delivery', '/tokens', '/tokens/{id}'].sort(),
+      ['/releases', '/releases/{id}', '/releases/{id}/events', '/releases/{id}/metrics', '/releases/{id}/{action}', '/releases/{id}/gate', '/reports/delivery', '/tokens', '/tokens/{id}'].sort(),
     );
     expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(body.paths['/releases'].post.responses).toHaveProperty('409');
@@ -121,6 +121,19 @@ describe('reading releases', () => {
     expect(body.chain).toEqual({ ok: true, events: 3 });
     expect(body.events.map((event: { type: string }) => event.type)).toEqual(['created', 'started', 'routing_confirmed']);
     expect(body.events[1].prevHash).toBe(body.events[0].hash);
+  });
+});
+
+describe('GET /releases/{id}/metrics', () => {
+  it('returns both versions per period since the release started', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    await tickDue(world.engine);
+    world.engine.clock.advance(4 * MINUTE);
+    const { status, body } = await world.call('GET', `/releases/${id}/metrics`);
+    expect(status).toBe(200);
+    expect(body.observation.ok).toBe(true);
+    expect(body.observation.periods.length).toBeGreaterThanOrEqual(2);
+    expect(body.observation.periods[0]).toMatchObject({ canary: { invocations: 10, errors: 0 }, baseline: { invocations: 990, errors: 5 } });
   });
 });
 

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { isTerminal, type Release } from '../../core/release.js';
 import { act, REASON_REQUIRED } from '../../engine/actions.js';
+import { metricsRequest } from '../../engine/observe.js';
 import { startRelease } from '../../engine/start-release.js';
 import { NotFoundError } from '../../errors.js';
 import type { ApiEnv, ApiDeps } from '../app.js';
@@ -112,6 +113,23 @@ const gateRoute = createRoute({
   responses: { 200: jsonContent(GateSchema, 'The gate'), ...errorResponses, 404: errorContent('No such release') },
 });
 
+const metricsRoute = createRoute({
+  method: 'get',
+  path: '/releases/{id}/metrics',
+  tags,
+  security,
+  summary: 'The SLIs per period since the release started, new version against baseline, as the gate sees them',
+  request: { params: IdParamsSchema },
+  responses: {
+    200: jsonContent(
+      z.object({ releaseId: z.string(), observation: z.object({ ok: z.boolean() }).passthrough() }).openapi('ReleaseMetrics'),
+      'Per-period counts and latency percentiles of both versions; `ok: false` with the provider error when metrics are unavailable',
+    ),
+    ...errorResponses,
+    404: errorContent('No such release'),
+  },
+});
+
 async function loadReadable(deps: ApiDeps, principal: Principal, id: string): Promise<Release> {
   authorize(principal, 'releases:read');
   const release = await deps.engine.store.get(id);
@@ -149,6 +167,14 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     await loadReadable(deps, c.get('principal'), id);
     const [events, chain] = await Promise.all([deps.engine.store.events(id), deps.engine.store.verifyChain(id)]);
     return c.json(eventsView(id, events, chain), 200);
+  });
+
+  app.openapi(metricsRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const release = await loadReadable(deps, c.get('principal'), id);
+    const now = deps.engine.clock.now();
+    const observation = (await deps.engine.metrics.observe([metricsRequest(release, now)])).get(id) ?? { ok: false, error: 'no answer from the metrics source' };
+    return c.json({ releaseId: id, observation: observation as { ok: boolean } }, 200);
   });
 
   app.openapi(actionRoute, async (c) => {

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { FlagValidationError } from '../../lib/flags/errors.js';
+import { parseCohortRule, parseFlagDefinition, parseFlagSet } from '../../lib/flags/flag-schema.js';
+
+const evaluators = { beta: { in: [{ var: 'email' }, ['ana@example.com']] } };
+const boolFlag = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' };
+
+function issuesOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof FlagValidationError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a FlagValidationError');
+}
+
+describe('parseFlagDefinition', () => {
+  it.each([
+    ['a boolean flag', boolFlag],
+    ['a string flag with targeting through a cohort', { state: 'ENABLED', variants: { a: 'x', b: 'y' }, defaultVariant: 'a', targeting: { if: [{ $ref: 'beta' }, 'b', null] } }],
+    ['a number flag with floats and integers', { state: 'DISABLED', variants: { low: 0.1, high: 9007199254740991 }, defaultVariant: 'low' }],
+    ['an object flag', { state: 'ENABLED', variants: { empty: {}, full: { title: 'Hi', tags: ['a'] } }, defaultVariant: 'full' }],
+    ['no default variant', { state: 'ENABLED', variants: { on: true, off: false } }],
+    ['a null default variant', { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: null }],
+    ['empty targeting', { ...boolFlag, targeting: {} }],
+    ['metadata of strings, numbers and booleans', { ...boolFlag, metadata: { owner: 'team', ticket: 42, paid: false } }],
+    ['fractional with integer weights and a bucketing expression', { ...boolFlag, targeting: { fractional: [{ cat: [{ var: '$flagd.flagKey' }, { var: 'accountId' }] }, ['on', 1], ['off', 99]] } }],
+    ['flagd custom operators', { ...boolFlag, targeting: { if: [{ and: [{ sem_ver: [{ var: 'version' }, '>=', '1.2.0'] }, { starts_with: [{ var: 'id' }, 'acc-'] }] }, 'on', 'off'] } }],
+  ])('accepts %s', (_, definition) => {
+    expect(parseFlagDefinition('new-checkout', definition, evaluators)).toEqual(definition);
+  });
+
+  it.each([
+    ['an unknown state', { ...boolFlag, state: 'ON' }, 'flags.new-checkout.state', 'expected one of "ENABLED"|"DISABLED"'],
+    ['a missing state', { variants: { on: true }, defaultVariant: 'on' }, 'flags.new-checkout.state', ''],
+    ['a default variant that is not a variant', { ...boolFlag, defaultVariant: 'maybe' }, 'flags.new-checkout.defaultVariant', "'maybe' is not one of the variants (on, off)"],
+    ['mixed variant types', { ...boolFlag, variants: { on: true, off: 'no' } }, 'flags.new-checkout.variants.off', "'off' is a string, 'on' a boolean"],
+    ['no variants', { ...boolFlag, variants: {}, defaultVariant: undefined }, 'flags.new-checkout.variants', 'at least one variant'],
+    ['an array variant', { state: 'ENABLED', variants: { list: [1, 2] } }, 'flags.new-checkout.variants.list', 'a variant is a boolean, string, number or object'],
+    ['an unsafe integer', { state: 'ENABLED', variants: { big: 2 ** 60 } }, 'flags.new-checkout.variants.big', 'within ±2^53-1'],
+    ['an empty variant name', { state: 'ENABLED', variants: { '': true } }, 'flags.new-checkout.variants.', 'variant names must not be empty'],
+    ['an unknown field', { ...boolFlag, owner: 'me' }, 'flags.new-checkout', 'Unrecognized key: "owner"'],
+    ['targeting that is not an object', { ...boolFlag, targeting: 'on' }, 'flags.new-checkout.targeting', ''],
+    ['targeting with two operators', { ...boolFlag, targeting: { if: [true, 'on'], var: 'x' } }, 'flags.new-checkout.targeting', 'exactly one JsonLogic operator'],
+    ['an operator flagd does not know', { ...boolFlag, targeting: { rollout_magic: [1] } }, 'flags.new-checkout.targeting', 'flagd cannot compile'],
+    ['a decimal fractional weight', { ...boolFlag, targeting: { fractional: [['on', 0.5], ['off', 99.5]] } }, 'flags.new-checkout.targeting.fractional[0][1]', 'non-negative integers'],
+    ['a negative fractional weight', { ...boolFlag, targeting: { fractional: [['on', -5], ['off', 105]] } }, 'flags.new-checkout.targeting.fractional[0][1]', 'non-negative integers'],
+    ['a $ref to an undefined evaluator', { ...boolFlag, targeting: { if: [{ $ref: 'gamma' }, 'on', null] } }, 'flags.new-checkout.targeting.if[0].$ref', "'gamma' is not a defined evaluator (known: beta)"],
+    ['a $ref with company', { ...boolFlag, targeting: { if: [{ $ref: 'beta', extra: 1 }, 'on', null] } }, 'flags.new-checkout.targeting.if[0]', 'exactly {"$ref": "<evaluator name>"}'],
+    ['metadata with an object value', { ...boolFlag, metadata: { owner: { team: 'a' } } }, 'flags.new-checkout.metadata.owner', 'strings, numbers or booleans'],
+  ])('refuses %s with the path at fault', (_, definition, path, message) => {
+    const issues = issuesOf(() => parseFlagDefinition('new-checkout', definition, evaluators));
+    expect(issues).toContainEqual({ path, message: expect.stringContaining(message) as string });
+  });
+
+  it('refuses a key outside the pattern', () => {
+    expect(issuesOf(() => parseFlagDefinition('new checkout!', boolFlag, evaluators))).toEqual([{ path: 'flags.new checkout!', message: 'flag keys use letters, digits, _ . - (starting with a letter or digit)' }]);
+  });
+});
+
+describe('parseCohortRule', () => {
+  it('accepts a JsonLogic rule', () => {
+    expect(parseCohortRule('internal', { ends_with: [{ var: 'email' }, '@corp.example'] })).toEqual({ ends_with: [{ var: 'email' }, '@corp.example'] });
+  });
+
+  it.each([
+    ['an empty rule', 'beta', {}, '$evaluators.beta', 'exactly one operator'],
+    ['a rule that references another evaluator', 'beta', { or: [{ $ref: 'internal' }, true] }, '$evaluators.beta.or[0]', 'cannot reference another evaluator'],
+    ['an unknown operator', 'beta', { frobnicate: [] }, '$evaluators.beta', 'flagd cannot compile'],
+    ['a bad name', 'be ta', { '==': [1, 1] }, '$evaluators.be ta', 'cohort names use'],
+  ])('refuses %s', (_, name, rule, path, message) => {
+    expect(issuesOf(() => parseCohortRule(name, rule))).toContainEqual({ path, message: expect.stringContaining(message) as string });
+  });
+});
+
+describe('parseFlagSet', () => {
+  it('accepts a flagd file with $schema, evaluators and set metadata', () => {
+    const set = {
+      $schema: 'https://flagd.dev/schema/v0/flags.json',
+      flags: { 'new-checkout': { ...boolFlag, targeting: { if: [{ $ref: 'beta' }, 'on', null] } } },
+      $evaluators: evaluators,
+      metadata: { flagSetId: 'checkout', version: '3' },
+    };
+    expect(parseFlagSet(set)).toEqual(set);
+  });
+
+  it('reports every flag at fault in one error, each with its path', () => {
+    const issues = issuesOf(() =>
+      parseFlagSet({
+        flags: {
+          'new-checkout': { ...boolFlag, defaultVariant: 'maybe' },
+          'bad key': boolFlag,
+          'old-checkout': { ...boolFlag, targeting: { if: [{ $ref: 'nobody' }, 'on', null] } },
+        },
+        $evaluators: evaluators,
+        extra: true,
+      }),
+    );
+    expect(issues.map((issue) => issue.path)).toEqual(expect.arrayContaining(['flags.bad key', '(root)']));
+    expect(issues).toContainEqual({ path: '(root)', message: 'Unrecognized key: "extra"' });
+    expect(issues).toContainEqual({ path: 'flags.bad key', message: expect.stringContaining('flag keys use') as string });
+  });
+
+  it('checks flags against the set’s own evaluators', () => {
+    const issues = issuesOf(() =>
+      parseFlagSet({
+        flags: { 'new-checkout': { ...boolFlag, defaultVariant: 'maybe' }, 'old-checkout': { ...boolFlag, targeting: { if: [{ $ref: 'nobody' }, 'on', null] } } },
+        $evaluators: evaluators,
+      }),
+    );
+    expect(issues).toEqual([
+      { path: 'flags.new-checkout.defaultVariant', message: "'maybe' is not one of the variants (on, off)" },
+      { path: 'flags.old-checkout.targeting.if[0].$ref', message: "'nobody' is not a defined evaluator (known: beta)" },
+    ]);
+  });
+});

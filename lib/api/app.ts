@@ -2,10 +2,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { EngineDeps } from '../engine/deps.js';
+import type { FlagService } from '../flags/flag-service.js';
 import type { IdempotencyStore, TokenStore } from '../ports.js';
 import { authenticate, type BootstrapToken, type Principal } from './auth.js';
 import { ApiError, errorResponse, toApiError, validationError } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { registerFlagRoutes } from './routes/flags.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -14,6 +16,8 @@ export interface ApiDeps {
   readonly engine: EngineDeps;
   readonly tokens: TokenStore;
   readonly idempotency: IdempotencyStore;
+  /** Flags, cohorts and OFREP are served when a flag service is given. */
+  readonly flagService?: FlagService | undefined;
   /** The admin token from configuration, as an id and a hash. */
   readonly bootstrapAdmin?: BootstrapToken | undefined;
   /** How often the gate's long poll looks at the release. */
@@ -93,6 +97,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerReleaseRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerTokenRoutes(app, deps);
+  if (deps.flagService !== undefined) registerFlagRoutes(app, deps.flagService);
   for (const extend of deps.extensions ?? []) extend(app, deps);
 
   app.doc31('/openapi.json', {

@@ -5,6 +5,7 @@ import { z } from '@hono/zod-openapi';
 import { InvalidTransitionError, PlanError, type Issue } from '../core/errors.js';
 import { issuesFromZod } from '../core/issues.js';
 import { ReasonRequiredError, UnsupportedError } from '../engine/errors.js';
+import { FlagValidationError } from '../flags/errors.js';
 import {
   ConflictError,
   IdempotencyInProgressError,
@@ -62,6 +63,7 @@ const STATUS_CODES: Partial<Record<number, string>> = {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof PlanError) return new ApiError(400, 'invalid_plan', error.message, error.issues);
+  if (error instanceof FlagValidationError) return new ApiError(400, 'invalid_flag', error.message, error.issues);
   if (error instanceof z.ZodError) return validationError(error);
   if (error instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', error.message, [{ path: 'state', message: `the release is ${error.state}` }]);
   if (error instanceof ReleaseInProgressError) return new ApiError(409, 'release_in_progress', error.message, [{ path: 'function', message: `active release: ${error.activeReleaseId ?? 'unknown'}` }]);

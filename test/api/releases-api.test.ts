@@ -25,7 +25,27 @@ describe('public routes', () => {
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths).sort()).toEqual(
-      ['/releases', '/releases/{id}', '/releases/{id}/events', '/releases/{id}/metrics', '/releases/{id}/{action}', '/releases/{id}/gate', '/reports/delivery', '/tokens', '/tokens/{id}'].sort(),
+      [
+        '/releases',
+        '/releases/{id}',
+        '/releases/{id}/events',
+        '/releases/{id}/metrics',
+        '/releases/{id}/{action}',
+        '/releases/{id}/gate',
+        '/reports/delivery',
+        '/tokens',
+        '/tokens/{id}',
+        '/flags',
+        '/flags/{key}',
+        '/flags/{key}/history',
+        '/flags/{key}/ramp',
+        '/flags/{key}/kill',
+        '/flags/{key}/restore',
+        '/cohorts',
+        '/cohorts/{name}',
+        '/ofrep/v1/evaluate/flags',
+        '/ofrep/v1/evaluate/flags/{key}',
+      ].sort(),
     );
     expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(body.paths['/releases'].post.responses).toHaveProperty('409');

@@ -1,6 +1,8 @@
 import { DynamoIdempotencyStore } from '../../lib/aws/dynamo-idempotency-store.js';
 import { DynamoReleaseStore } from '../../lib/aws/dynamo-release-store.js';
+import { DynamoFlagStore } from '../../lib/aws/dynamo-flag-store.js';
 import { DynamoTokenStore } from '../../lib/aws/dynamo-token-store.js';
+import { FlagService } from '../../lib/flags/flag-service.js';
 import { bootstrapToken } from '../../lib/api/auth.js';
 import { createApp, DEFAULT_API_SETTINGS, type ApiDeps } from '../../lib/api/app.js';
 import { mintToken } from '../../lib/api/tokens.js';
@@ -30,11 +32,13 @@ export async function apiWorld(engineOverrides: Parameters<typeof engineDeps>[0]
   const dynamo = await freshTables();
   const clock = new FakeClock();
   const aws = new MockedAws(clock);
-  const engine = engineDeps({ clock, router: aws.router, metrics: aws.metrics, store: new DynamoReleaseStore(dynamo.doc, dynamo.tables.releases), ...engineOverrides });
+  const flagService = new FlagService(new DynamoFlagStore(dynamo.doc, dynamo.tables.flags), clock);
+  const engine = engineDeps({ clock, router: aws.router, metrics: aws.metrics, flags: flagService, store: new DynamoReleaseStore(dynamo.doc, dynamo.tables.releases), ...engineOverrides });
   const deps: ApiDeps = {
     engine,
     tokens: new DynamoTokenStore(dynamo.doc, dynamo.tables.tokens),
     idempotency: new DynamoIdempotencyStore(dynamo.doc, dynamo.tables.idempotency, engine.clock),
+    flagService,
     bootstrapAdmin: bootstrapToken(ADMIN),
     ...DEFAULT_API_SETTINGS,
     ...apiOverrides,

@@ -1,0 +1,347 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { COHORT_NAME, FLAG_KEY } from '../../core/plan.js';
+import type { FlagSetDocument } from '../../flags/flag-schema.js';
+import type { FlagService } from '../../flags/flag-service.js';
+import { compileFlagSet, etagMatches, evaluateFlag, evaluateFlags, readOfrepRequest, type CompiledFlagSet } from '../../flags/ofrep.js';
+import type { StoredFlag } from '../../ports.js';
+import type { ApiEnv } from '../app.js';
+import { authorize, globMatches, type Principal } from '../auth.js';
+import { errorContent, errorResponses, jsonContent } from '../schemas.js';
+
+const security = [{ bearer: [] }];
+const tags = ['flags'];
+const Reason = z.string().trim().min(1).max(1000);
+const KeyParams = z.object({
+  key: z
+    .string()
+    .regex(FLAG_KEY, 'expected a flag key: letters, digits, _ . -')
+    .openapi({ param: { name: 'key', in: 'path' } }),
+});
+const CohortParams = z.object({
+  name: z
+    .string()
+    .regex(COHORT_NAME, 'expected a cohort name: letters, digits, _ . -')
+    .openapi({ param: { name: 'name', in: 'path' } }),
+});
+const StoredFlagSchema = z
+  .object({ key: z.string(), version: z.number(), definition: z.record(z.string(), z.unknown()), updatedAt: z.string(), updatedBy: z.string() })
+  .passthrough()
+  .openapi('StoredFlag');
+const flagView = (flag: StoredFlag) => flag as unknown as z.infer<typeof StoredFlagSchema>;
+
+/** OFREP clients poll; the compiled set is reused while the store's set version is unchanged. */
+class CompiledSetCache {
+  private cached: CompiledFlagSet | undefined;
+  constructor(private readonly service: FlagService) {}
+  async get(): Promise<{ compiled: CompiledFlagSet; document: FlagSetDocument; etag: string }> {
+    const { flagSet, etag, version } = await this.service.getFlagSet();
+    if (this.cached?.version !== version) this.cached = compileFlagSet(flagSet, version);
+    return { compiled: this.cached, document: flagSet, etag };
+  }
+}
+
+const mayReadAll = (principal: Principal) => principal.scopes.includes('admin') || globMatches(principal.flags, '*');
+
+/** The flag set as the token may see it: a token bound to some keys gets only those. */
+function visibleSet(principal: Principal, document: FlagSetDocument): FlagSetDocument {
+  if (mayReadAll(principal)) return document;
+  return { ...document, flags: Object.fromEntries(Object.entries(document.flags).filter(([key]) => globMatches(principal.flags, key))) };
+}
+
+const flagErrors = { ...errorResponses, 404: errorContent('No such flag or cohort'), 409: errorContent('The flag changed since it was read') };
+const flagSetRoute = createRoute({
+  method: 'get',
+  path: '/flags',
+  tags,
+  security,
+  summary: 'The whole flag set as flagd JSON, with an ETag',
+  request: { headers: z.object({ 'If-None-Match': z.string().optional() }) },
+  responses: {
+    200: jsonContent(
+      z
+        .object({ flags: z.record(z.string(), z.unknown()) })
+        .passthrough()
+        .openapi('FlagSet'),
+      'The flagd document',
+    ),
+    304: { description: 'Unchanged since the ETag given' },
+    ...errorResponses,
+  },
+});
+const getFlagRoute = createRoute({
+  method: 'get',
+  path: '/flags/{key}',
+  tags,
+  security,
+  summary: 'One flag, its current version',
+  request: { params: KeyParams },
+  responses: { 200: jsonContent(StoredFlagSchema, 'The flag'), ...flagErrors },
+});
+const putFlagRoute = createRoute({
+  method: 'put',
+  path: '/flags/{key}',
+  tags,
+  security,
+  summary: 'Write a flag whole, validated; a new version',
+  request: {
+    params: KeyParams,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            definition: z.unknown().openapi({ description: 'A flagd flag: state, variants, defaultVariant, targeting, metadata' }),
+            reason: Reason,
+            expectedVersion: z
+              .number()
+              .int()
+              .min(1)
+              .nullable()
+              .optional()
+              .openapi({ description: 'Refuse with 409 unless this is the current version (null: the flag must not exist yet)' }),
+          }),
+        },
+      },
+    },
+  },
+  responses: { 200: jsonContent(StoredFlagSchema, 'The new version'), ...flagErrors },
+});
+const historyRoute = createRoute({
+  method: 'get',
+  path: '/flags/{key}/history',
+  tags,
+  security,
+  summary: 'Every version of a flag, oldest first',
+  request: { params: KeyParams },
+  responses: { 200: jsonContent(z.object({ items: z.array(StoredFlagSchema) }), 'The versions'), ...flagErrors },
+});
+const listCohortsRoute = createRoute({
+  method: 'get',
+  path: '/cohorts',
+  tags,
+  security,
+  summary: 'The named cohorts',
+  request: {},
+  responses: { 200: jsonContent(z.object({ items: z.array(z.record(z.string(), z.unknown())) }), 'The cohorts'), ...flagErrors },
+});
+const putCohortRoute = createRoute({
+  method: 'put',
+  path: '/cohorts/{name}',
+  tags,
+  security,
+  summary: 'Define a named segment as a JsonLogic rule',
+  request: {
+    params: CohortParams,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            rule: z.unknown().openapi({ description: 'JsonLogic, e.g. {"ends_with": [{"var": "email"}, "@example.com"]}' }),
+            reason: Reason.optional(),
+            bucketBy: z.string().max(128).optional().openapi({ description: 'The context attribute ramps bucket on; targetingKey by default' }),
+          }),
+        },
+      },
+    },
+  },
+  responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'The cohort'), ...flagErrors },
+});
+const rampRoute = createRoute({
+  method: 'post',
+  path: '/flags/{key}/ramp',
+  tags,
+  security,
+  summary: "Ramp a cohort's share of a flag; raising only adds users",
+  request: {
+    params: KeyParams,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            cohort: z.string().regex(COHORT_NAME),
+            percent: z.number().min(0).max(100),
+            reason: Reason,
+            on: z.string().max(128).optional(),
+            off: z.string().max(128).optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: jsonContent(z.object({ key: z.string(), previousVersion: z.number().nullable(), appliedVersion: z.number() }), 'The versions before and after'),
+    ...flagErrors,
+  },
+});
+const killRoute = createRoute({
+  method: 'post',
+  path: '/flags/{key}/kill',
+  tags,
+  security,
+  summary: 'The kill switch: the flag becomes DISABLED',
+  request: { params: KeyParams, body: { required: true, content: { 'application/json': { schema: z.strictObject({ reason: Reason }) } } } },
+  responses: { 200: jsonContent(StoredFlagSchema, 'The new version'), ...flagErrors },
+});
+const restoreRoute = createRoute({
+  method: 'post',
+  path: '/flags/{key}/restore',
+  tags,
+  security,
+  summary: 'Write an earlier version again as the newest',
+  request: {
+    params: KeyParams,
+    body: { required: true, content: { 'application/json': { schema: z.strictObject({ version: z.number().int().min(1), reason: Reason }) } } },
+  },
+  responses: { 200: jsonContent(StoredFlagSchema, 'The flag after the restore'), ...flagErrors },
+});
+
+// The body is read by the OFREP handlers themselves, so that bad input gets OFREP's error shape.
+const ofrepDescription = 'Body: `{"context": {"targetingKey": "...", ...}}`. Errors follow OFREP: `{key, errorCode, errorDetails}`.';
+const ofrepFlagRoute = createRoute({
+  method: 'post',
+  path: '/ofrep/v1/evaluate/flags/{key}',
+  tags: ['ofrep'],
+  security,
+  summary: 'OpenFeature Remote Evaluation Protocol: one flag',
+  description: ofrepDescription,
+  request: { params: KeyParams },
+  responses: {
+    200: jsonContent(z.object({ key: z.string() }).passthrough(), 'The evaluation'),
+    400: { description: 'Invalid context or evaluation error' },
+    401: errorResponses[401],
+    403: errorResponses[403],
+    404: { description: 'FLAG_NOT_FOUND' },
+  },
+});
+const ofrepBulkRoute = createRoute({
+  method: 'post',
+  path: '/ofrep/v1/evaluate/flags',
+  tags: ['ofrep'],
+  security,
+  summary: 'OpenFeature Remote Evaluation Protocol: every flag, with an ETag',
+  description: ofrepDescription,
+  request: { headers: z.object({ 'If-None-Match': z.string().optional() }) },
+  responses: {
+    200: jsonContent(z.object({ flags: z.array(z.unknown()) }), 'The evaluations'),
+    304: { description: 'Unchanged for this context' },
+    400: { description: 'Invalid context' },
+    401: errorResponses[401],
+    403: errorResponses[403],
+  },
+});
+
+/** Flags, cohorts and OFREP on the gate's app; scopes flags:read and flags:write, bound to flag-key globs. */
+export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagService): void {
+  const cache = new CompiledSetCache(service);
+
+  app.openapi(flagSetRoute, async (c) => {
+    const principal = c.get('principal');
+    authorize(principal, 'flags:read');
+    const { flagSet, etag } = await service.getFlagSet();
+    // A token that sees part of the set gets its own tag, so caches never mix the two.
+    const tag = mayReadAll(principal) ? etag : `${etag.slice(0, -1)}-${principal.tokenId}"`;
+    c.header('ETag', tag);
+    const ifNoneMatch = c.req.header('If-None-Match');
+    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, tag)) return c.body(null, 304);
+    return c.json(visibleSet(principal, flagSet) as unknown as { flags: Record<string, unknown> }, 200);
+  });
+
+  app.openapi(getFlagRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    authorize(c.get('principal'), 'flags:read', { flag: key });
+    return c.json(flagView(await service.getFlag(key)), 200);
+  });
+
+  app.openapi(putFlagRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    const principal = c.get('principal');
+    authorize(principal, 'flags:write', { flag: key });
+    const body = c.req.valid('json');
+    return c.json(
+      flagView(
+        await service.putFlag({ key, definition: body.definition, expectedVersion: body.expectedVersion, actor: principal.subject, reason: body.reason }),
+      ),
+      200,
+    );
+  });
+
+  app.openapi(historyRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    authorize(c.get('principal'), 'flags:read', { flag: key });
+    return c.json({ items: (await service.history(key)).map(flagView) }, 200);
+  });
+
+  app.openapi(listCohortsRoute, async (c) => {
+    authorize(c.get('principal'), 'flags:read');
+    return c.json({ items: (await service.listCohorts()) as unknown as Record<string, unknown>[] }, 200);
+  });
+
+  app.openapi(putCohortRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    const principal = c.get('principal');
+    // A cohort is shared by every flag that ramps it, so changing one needs a token for all flags.
+    authorize(principal, 'flags:write', { flag: '*' });
+    const body = c.req.valid('json');
+    const cohort = await service.putCohort({
+      name,
+      rule: body.rule,
+      bucketBy: body.bucketBy,
+      actor: principal.subject,
+      reason: body.reason ?? `cohort ${name} defined`,
+    });
+    return c.json(cohort as unknown as Record<string, unknown>, 200);
+  });
+
+  app.openapi(rampRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    const principal = c.get('principal');
+    authorize(principal, 'flags:write', { flag: key });
+    const body = c.req.valid('json');
+    const versions = await service.ramp({
+      key,
+      cohort: body.cohort,
+      percent: body.percent,
+      on: body.on,
+      off: body.off,
+      actor: principal.subject,
+      reason: body.reason,
+    });
+    return c.json({ key, ...versions }, 200);
+  });
+
+  app.openapi(killRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    const principal = c.get('principal');
+    authorize(principal, 'flags:write', { flag: key });
+    return c.json(flagView(await service.kill({ key, actor: principal.subject, reason: c.req.valid('json').reason })), 200);
+  });
+
+  app.openapi(restoreRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    const principal = c.get('principal');
+    authorize(principal, 'flags:write', { flag: key });
+    const body = c.req.valid('json');
+    await service.restore({ key, version: body.version, actor: principal.subject, reason: body.reason });
+    return c.json(flagView(await service.getFlag(key)), 200);
+  });
+
+  app.openapi(ofrepFlagRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    authorize(c.get('principal'), 'flags:read', { flag: key });
+    const { compiled } = await cache.get();
+    const answer = evaluateFlag(compiled, key, readOfrepRequest(await c.req.text()));
+    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+  });
+
+  app.openapi(ofrepBulkRoute, async (c) => {
+    const principal = c.get('principal');
+    authorize(principal, 'flags:read');
+    // Bulk evaluation answers for every flag; a token bound to some keys must use single evaluations.
+    authorize(principal, 'flags:read', { flag: '*' });
+    const { compiled } = await cache.get();
+    const answer = evaluateFlags(compiled, readOfrepRequest(await c.req.text()), c.req.header('If-None-Match'));
+    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+  });
+}

@@ -175,38 +175,38 @@ export class CloudWatchMetricsSource implements MetricsSource {
         targets.set(idOf('dur'), { arm });
         unit.push({ Id: idOf('dur'), MetricStat: lambdaMetric('Duration', 'Average'), ReturnData: false });
       }
-      if (unit.length > this.maxQueriesPerCall) {
+      const hasExpression = unit.some((query) => query.Expression !== undefined);
+      if (hasExpression && unit.length > this.maxQueriesPerCall) {
         plan.error ??= `TooManyQueries: the ${arm} arm needs ${unit.length} queries in one call (its expressions refer to its metrics), more than maxQueriesPerCall ${this.maxQueriesPerCall}`;
       }
-      plan.units.push(unit);
+      // An expression must travel with the metrics it refers to; any other query can go in any call.
+      if (hasExpression) plan.units.push(unit);
+      else plan.units.push(...unit.map((query) => [query]));
     }
     return plan;
   }
 
   /**
-   * First-fit packing of whole requests into calls of at most `maxQueriesPerCall` queries, so
-   * one failed call touches as few releases as possible. Only a request larger than a call is
-   * split, by arm.
+   * Fills each call up to `maxQueriesPerCall` before opening the next, so a tick makes
+   * ceil(queries / 500) calls. Queries are independent except an arm with an expression, which
+   * stays whole; a failed call fails every request with a query in it.
    */
   private batch(plans: readonly RequestPlan[]) {
     const calls: { plans: RequestPlan[]; queries: MetricDataQuery[]; start: number; end: number }[] = [];
-    const place = (plan: RequestPlan, queries: MetricDataQuery[]) => {
-      let call = calls.find((candidate) => candidate.queries.length + queries.length <= this.maxQueriesPerCall);
-      if (call === undefined) {
-        call = { plans: [], queries: [], start: plan.start, end: plan.end };
-        calls.push(call);
-      }
-      if (!call.plans.includes(plan)) call.plans.push(plan);
-      call.queries.push(...queries);
-      // One call has one window: the union of its requests'; each request keeps only its own periods.
-      call.start = Math.min(call.start, plan.start);
-      call.end = Math.max(call.end, plan.end);
-    };
     for (const plan of plans) {
       if (plan.error !== undefined || plan.units.length === 0) continue;
-      const size = plan.units.reduce((total, unit) => total + unit.length, 0);
-      if (size <= this.maxQueriesPerCall) place(plan, plan.units.flat());
-      else for (const unit of plan.units) place(plan, unit);
+      for (const unit of plan.units) {
+        let call = calls.at(-1);
+        if (call === undefined || call.queries.length + unit.length > this.maxQueriesPerCall) {
+          call = { plans: [], queries: [], start: plan.start, end: plan.end };
+          calls.push(call);
+        }
+        if (!call.plans.includes(plan)) call.plans.push(plan);
+        call.queries.push(...unit);
+        // One call has one window: the union of its requests'; each request keeps only its own periods.
+        call.start = Math.min(call.start, plan.start);
+        call.end = Math.max(call.end, plan.end);
+      }
     }
     return calls;
   }

@@ -2,7 +2,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { handle } from 'hono/aws-lambda';
 import { createApp, DEFAULT_API_SETTINGS } from '../lib/api/app.js';
-import { buildGateDeps, loadBootstrapToken } from '../lib/wiring/aws-deps.js';
+import { loadBootstrapToken } from '../lib/wiring/admin-token.js';
+import { buildGateDeps } from '../lib/wiring/aws-deps.js';
 import { parseGateConfig } from '../lib/wiring/config.js';
 
 const config = parseGateConfig(process.env);

@@ -15,7 +15,7 @@ import {
   type Provider,
   type ResolutionDetails,
 } from '@openfeature/server-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FlagSourceError, type FlagSetSource } from './flag-source.js';
 
 export type { FlagSetFetch, FlagSetSource } from './flag-source.js';

@@ -11,7 +11,7 @@
  * stored as JSON strings: they come back byte for byte, key order included.
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError } from '../errors.js';
 import type { CohortWrite, FlagSetSnapshot, FlagStore, FlagWrite, StoredCohort, StoredFlag } from '../ports.js';
 import { lostWrite } from './dynamo-errors.js';

@@ -1,5 +1,5 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock, IdempotencyRecord, IdempotencyStore } from '../ports.js';
 import { conflictOn, lostWrite, rethrowLost } from './dynamo-errors.js';
 import { decodeOrThrow, plain } from './dynamo-item-codec.js';

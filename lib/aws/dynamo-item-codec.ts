@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Plain JSON: drops undefined fields (which the SDK rejects unless its caller opted out) and turns

@@ -3,7 +3,7 @@
  * cursor is checked against the query before it reaches DynamoDB, so a bad one is the caller's
  * InvalidCursorError and not a ValidationException.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError } from '../errors.js';
 
 /** The index a list query reads and the partition it reads in it. */

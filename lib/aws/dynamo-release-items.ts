@@ -3,7 +3,7 @@
  * and its alias lock are keyed, and how items read back are decoded.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReleaseEvent } from '../core/events.js';
 import { isTerminal, type Release } from '../core/release.js';
 import type { StoredEvent } from '../ports.js';

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../errors.js';
 import { SCOPES, type TokenRecord, type TokenStore } from '../ports.js';
 import { conflictOn, lostWrite, rethrowLost } from './dynamo-errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PlanError } from './errors.js';
 import { issuesFromZod } from './issues.js';
 import { DurationSchema } from './plan.js';

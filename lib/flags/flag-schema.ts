@@ -5,7 +5,7 @@
  */
 import { FeatureFlag } from '@openfeature/flagd-core';
 import { ErrorCode, type Logger } from '@openfeature/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Issue } from '../core/errors.js';
 import { formatPath } from '../core/issues.js';
 import { COHORT_NAME, FLAG_KEY } from '../core/plan.js';

@@ -17,7 +17,7 @@
  * added last. A user belongs to the first cohort in the list that matches; new cohorts are
  * appended, so a ramp in one cohort never moves another cohort's users.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Issue } from '../core/errors.js';
 import { formatPath } from '../core/issues.js';
 import { sameJson } from './canonical-json.js';

@@ -8,7 +8,7 @@ const time = () => new Date().toISOString().slice(11, 19);
 export function consoleLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): EngineLogger {
   const line = (level: string, message: string, extra: Record<string, unknown>[]) => {
     const fields = Object.assign({}, ...extra) as Record<string, unknown>;
-    const detail = typeof fields.explanation === 'string' ? fields.explanation : typeof fields.message === 'string' ? fields.message : '';
+    const detail = typeof fields.explanation === 'string' ? fields.explanation : typeof fields.notice === 'string' ? fields.notice : '';
     const who = [fields.releaseId, fields.action ?? fields.kind].filter(Boolean).join(' ');
     write(`${time()} ${level}${message}${who ? ` [${String(who)}]` : ''}${detail ? `: ${detail}` : ''}`);
   };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { chainEvents, GENESIS_HASH, verifyEvents } from '../chain.js';
 import type { ReleaseEvent } from '../core/events.js';
 import { isTerminal, type Release } from '../core/release.js';

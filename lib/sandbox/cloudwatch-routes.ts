@@ -4,7 +4,7 @@
  * Only GetMetricData is implemented.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CloudWatchServiceError } from './errors.js';
 import type { LambdaWorld } from './lambda-world.js';
 import { getMetricData, getMetricDataSchema } from './metric-query.js';

@@ -4,7 +4,7 @@
  * Marker and MaxItems in the query, Invoke's payload as the raw body and its metadata in headers.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LambdaServiceError } from './errors.js';
 import type { LambdaWorld } from './lambda-world.js';
 

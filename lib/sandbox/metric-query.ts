@@ -7,7 +7,7 @@
  * Average, Minimum, Maximum and pNN answer that query with StatusCode InternalError.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CloudWatchServiceError } from './errors.js';
 import { METRIC_UNITS, type Bucket, type LambdaMetric, type MetricRecorder } from './metric-recorder.js';
 import { computeStatistic, mergeBuckets, parseStatistic } from './metric-stats.js';

@@ -1,12 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { bootstrapToken, type BootstrapToken } from '../api/auth.js';
 import { CloudWatchMetricsSource } from '../aws/cloudwatch-metrics-source.js';
 import { DynamoFlagStore } from '../aws/dynamo-flag-store.js';
 import { DynamoIdempotencyStore } from '../aws/dynamo-idempotency-store.js';
@@ -32,7 +29,8 @@ export const newReleaseId = () => `rel_${Date.now().toString(36)}${randomUUID().
 function notifierFor(config: GateConfig, logger: EngineLogger): Notifier {
   const logNotifier: Notifier = {
     notify: async (notice: Notice) => {
-      logger.info('notice', { kind: notice.kind, releaseId: notice.release.id, message: notice.message });
+      // Not `message`: Powertools reserves that key for the log line itself.
+      logger.info('notice', { kind: notice.kind, releaseId: notice.release.id, notice: notice.message });
       await Promise.resolve();
     },
   };
@@ -77,16 +75,4 @@ export function buildGateDeps(config: GateConfig, logger: EngineLogger, options:
     idempotency: new DynamoIdempotencyStore(doc, config.IDEMPOTENCY_TABLE, clock),
     flagService,
   };
-}
-
-const AdminSecretSchema = z.object({ id: z.string().regex(/^[a-z0-9]{16}$/), secret: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
-
-/** The bootstrap admin token: from the environment locally, from Secrets Manager in AWS. */
-export async function loadBootstrapToken(config: GateConfig): Promise<BootstrapToken | undefined> {
-  if (config.RELEASE_GATE_ADMIN_TOKEN) return bootstrapToken(config.RELEASE_GATE_ADMIN_TOKEN);
-  if (!config.ADMIN_TOKEN_SECRET_ARN) return undefined;
-  const client = new SecretsManagerClient({ region: config.AWS_REGION });
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: config.ADMIN_TOKEN_SECRET_ARN }));
-  const parsed = AdminSecretSchema.parse(JSON.parse(SecretString ?? '{}'));
-  return bootstrapToken(`rg_${parsed.id}_${parsed.secret}`);
 }

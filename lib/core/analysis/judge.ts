@@ -1,6 +1,6 @@
 import type { CheckResult, Judgement, Verdict } from '../decision.js';
 import { parseDuration } from '../duration.js';
-import { aggregateArm, periodsBetween, type ArmStats, type Period } from '../metrics.js';
+import { aggregateArm, periodsBetween, type Period } from '../metrics.js';
 import { checkLabel, type Policy } from '../policy.js';
 import { evaluateCheck, type CheckInput } from './checks.js';
 

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { PlanError } from './errors.js';
 import { issuesFromZod } from './issues.js';
-import { DurationSchema } from './plan.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected letters, digits, _ . -');
 
@@ -80,10 +79,11 @@ export const PolicySchema = z.strictObject({
   /** Metric-provider errors in a row before the release pauses, fail-safe. */
   consecutiveErrorLimit: z.number().int().min(1).max(100).default(4),
   /**
-   * Periods that begin this soon after a step starts are left out of latency checks: the cold
-   * starts that follow a weight shift are expected, not a regression (Kayenta's warm-up).
+   * Whole periods after a step starts that latency checks leave out, besides the period the step
+   * started in: the cold starts that follow a weight shift are expected, not a regression
+   * (Kayenta's warm-up). Counted in periods so that it means the same at any metric resolution.
    */
-  latencyWarmup: DurationSchema.default('1m'),
+  latencyWarmupPeriods: z.number().int().min(0).max(10).default(1),
   /** What happens when a step is still inconclusive at its progress deadline. */
   onInconclusive: z.enum(['pause', 'rollback']).default('pause'),
   /**

@@ -1,5 +1,4 @@
 import type { CheckResult, Judgement, Verdict } from '../decision.js';
-import { parseDuration } from '../duration.js';
 import { aggregateArm, periodsBetween, type Period } from '../metrics.js';
 import { checkLabel, type Policy } from '../policy.js';
 import { evaluateCheck, type CheckInput } from './checks.js';
@@ -43,8 +42,7 @@ export function judge(policy: Policy, periods: readonly Period[], window: Analys
   const beforePromotion = window.promotedAt === undefined ? [] : periodsBetween(periods, window.releaseStart, window.promotedAt);
   const reference = beforePromotion.length > 0 ? aggregateArm(beforePromotion.map((period) => period.baseline)) : undefined;
   const sequence = periodsBetween(periods, window.releaseStart, window.promotedAt);
-  const inputFrom = (from: number): CheckInput => {
-    const inWindow = periodsBetween(periods, from);
+  const inputOf = (inWindow: readonly Period[]): CheckInput => {
     return {
       policy,
       canary: aggregateArm(inWindow.map((period) => period.canary)),
@@ -55,8 +53,10 @@ export function judge(policy: Policy, periods: readonly Period[], window: Analys
       custom: { canary: customValues(policy, inWindow, 'canary'), baseline: customValues(policy, inWindow, 'baseline') },
     };
   };
-  const input = inputFrom(window.from);
-  const warm = inputFrom(window.from + (parseDuration(policy.latencyWarmup) ?? 0));
+  const inWindow = periodsBetween(periods, window.from);
+  const input = inputOf(inWindow);
+  const whole = inWindow.filter((period) => period.start >= window.from).sort((a, b) => a.start - b.start);
+  const warm = inputOf(whole.slice(policy.latencyWarmupPeriods));
   const checks = policy.checks
     .map((check) => evaluateCheck(check, check.sli.kind === 'latency' ? warm : input))
     .filter((result): result is CheckResult => result !== undefined);

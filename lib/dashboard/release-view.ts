@@ -1,0 +1,80 @@
+import type { ApiDeps } from '../api/app.js';
+import { authorize, mayReadFunction, type Principal } from '../api/auth.js';
+import { gateView } from '../api/serialize.js';
+import type { ReleaseEvent } from '../core/events.js';
+import type { Observation } from '../core/metrics.js';
+import { isTerminal, type Release } from '../core/release.js';
+import { metricsRequest } from '../engine/observe.js';
+import { NotFoundError } from '../errors.js';
+import type { ChartSpec } from './charts/chart-spec.js';
+import { markersFrom } from './charts/markers.js';
+import { sequentialCharts } from './charts/sequential-charts.js';
+import { sliCharts } from './charts/sli-charts.js';
+import type { ReleasePageProps } from './pages/release-page.js';
+import { actionsAllowed, mayAct, scopeFor } from './release-actions.js';
+import { timelineEntries } from './timeline/entries.js';
+import { planProgress } from './timeline/plan-progress.js';
+
+const MINUTE = 60_000;
+/** Charts show at most the last day of a long release: CloudWatch keeps minute data for 15 days, and a day is 1,440 points. */
+const CHART_WINDOW_MS = 24 * 60 * MINUTE;
+/** A finished release's metrics are read up to a little after it ended; later traffic says nothing about it. */
+const AFTER_FINISH_MS = 5 * MINUTE;
+
+/** Loads a release the principal may read; one they may not is missing, as in the API, so names cannot be probed. */
+export async function readableRelease(deps: ApiDeps, principal: Principal, id: string): Promise<Release> {
+  authorize(principal, 'releases:read');
+  const release = await deps.engine.store.get(id);
+  if (release === undefined || !mayReadFunction(principal, release.function)) throw new NotFoundError(`release ${id}`);
+  return release;
+}
+
+async function observe(deps: ApiDeps, release: Release, now: number): Promise<Observation> {
+  const request = metricsRequest(release, now);
+  const to = release.finishedAt === undefined ? now : Math.min(now, Date.parse(release.finishedAt) + AFTER_FINISH_MS);
+  const from = Math.max(request.from, to - CHART_WINDOW_MS);
+  try {
+    return (await deps.engine.metrics.observe([{ ...request, from, to }])).get(release.id) ?? { ok: false, error: 'no answer from the metrics source' };
+  } catch (error) {
+    // The port promises failures as data; a page still renders if an adapter breaks that promise.
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Error-rate charts first, then the sequential test on errors, then everything else. */
+function ordered(charts: ChartSpec[]): ChartSpec[] {
+  const rank = (spec: ChartSpec) => (spec.id === 'chart-error_rate' ? 0 : spec.unit === 'log-ratio' ? 1 : 2);
+  return charts.map((spec, index) => ({ spec, index })).sort((a, b) => rank(a.spec) - rank(b.spec) || a.index - b.index).map(({ spec }) => spec);
+}
+
+export function chartsFor(release: Release, events: readonly ReleaseEvent[], observation: Observation): ChartSpec[] {
+  const periods = observation.ok ? observation.periods : undefined;
+  const started = Date.parse(release.startedAt ?? release.createdAt);
+  const from = Math.min(started, periods?.[0]?.start ?? started);
+  const lastEvent = events.length === 0 ? from : Date.parse(events.at(-1)!.at);
+  const to = Math.max(periods?.at(-1)?.end ?? from, lastEvent, from + MINUTE / 6);
+  const markers = markersFrom(events);
+  return ordered([
+    ...sliCharts({ release, periods, metricsError: observation.ok ? undefined : observation.error, markers, from, to }),
+    ...sequentialCharts(release, events, markers, from, to),
+  ]);
+}
+
+export async function releaseView(deps: ApiDeps, principal: Principal, release: Release): Promise<Omit<ReleasePageProps, 'session' | 'error'>> {
+  const now = deps.engine.clock.now();
+  const [stored, observation] = await Promise.all([deps.engine.store.events(release.id), observe(deps, release, now)]);
+  const events = stored.map((entry) => entry.event);
+  const allowed = actionsAllowed(release);
+  return {
+    release,
+    explanation: gateView(release).explanation,
+    steps: planProgress(release),
+    entries: timelineEntries(events),
+    charts: chartsFor(release, events, observation),
+    actions: {
+      actions: allowed.filter((action) => mayAct(principal, action, release)),
+      blocked: allowed.filter((action) => !mayAct(principal, action, release)).map((action) => ({ action, scope: scopeFor(action) })),
+    },
+    refresh: !isTerminal(release.state),
+  };
+}

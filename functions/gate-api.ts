@@ -2,6 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { handle } from 'hono/aws-lambda';
 import { createApp, DEFAULT_API_SETTINGS } from '../lib/api/app.js';
+import { dashboard, DASHBOARD_PUBLIC_PATHS } from '../lib/dashboard/index.js';
 import { loadBootstrapToken } from '../lib/wiring/admin-token.js';
 import { buildGateDeps } from '../lib/wiring/aws-deps.js';
 import { parseGateConfig } from '../lib/wiring/config.js';
@@ -13,6 +14,8 @@ const app = createApp({
   ...deps,
   ...DEFAULT_API_SETTINGS,
   bootstrapAdmin: await loadBootstrapToken(config),
+  extensions: [dashboard()],
+  publicPaths: DASHBOARD_PUBLIC_PATHS,
 });
 
 export const handler = handle(app);

@@ -27,7 +27,8 @@ function requestHash(method: string, path: string, body: string): string {
 export function idempotency(store: IdempotencyStore, clock: Clock, ttlSeconds: number): MiddlewareHandler<{ Variables: { principal: Principal } }> {
   return async (c, next) => {
     const key = c.req.header('Idempotency-Key');
-    if (key === undefined || c.req.method !== 'POST') return next();
+    // Public paths (the dashboard's forms) have no token to scope a key to; they are not idempotent.
+    if (key === undefined || c.req.method !== 'POST' || c.get('principal') === undefined) return next();
     if (!KEY.test(key)) throw new ApiError(400, 'invalid_request', 'Idempotency-Key must be 1–255 visible ASCII characters', [{ path: 'Idempotency-Key', message: 'invalid' }]);
     const scope = c.get('principal').tokenId;
     const hash = requestHash(c.req.method, c.req.path, await c.req.text());

@@ -4,6 +4,7 @@
  * InvalidCursorError and not a ValidationException.
  */
 import * as z from 'zod';
+import { decodeCursor as decodePosition, encodeCursor } from '../cursor.js';
 import { InvalidCursorError } from '../errors.js';
 
 /** The index a list query reads and the partition it reads in it. */
@@ -27,23 +28,11 @@ export function cursorAfter(item: Record<string, unknown>, index: ListIndex): st
   return encodeCursor(key);
 }
 
-export function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
 /** `sinceKey` bounds the query: a cursor before it belongs to another query. */
 export function decodeCursor(cursor: string, index: ListIndex, sinceKey: string | undefined): Record<string, unknown> {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError(cursor, 'it is not base64url');
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch (error) {
-    throw new InvalidCursorError(cursor, 'it does not decode', { cause: error });
-  }
-  const key = CursorKeySchema.safeParse(json);
-  if (!key.success) throw new InvalidCursorError(cursor, 'it is not a position in a list', { cause: key.error });
+  const key = decodePosition(cursor, CursorKeySchema);
   const otherKey = index.partitionKey === 'kind' ? 'functionName' : 'kind';
-  if (key.data[index.partitionKey] !== index.partition || key.data[otherKey] !== undefined) throw new InvalidCursorError(cursor, 'it is a position in another list');
-  if (sinceKey !== undefined && key.data.createdKey < sinceKey) throw new InvalidCursorError(cursor, 'it lies before `since`');
-  return key.data;
+  if (key[index.partitionKey] !== index.partition || key[otherKey] !== undefined) throw new InvalidCursorError(cursor, 'it is a position in another list');
+  if (sinceKey !== undefined && key.createdKey < sinceKey) throw new InvalidCursorError(cursor, 'it lies before `since`');
+  return key;
 }

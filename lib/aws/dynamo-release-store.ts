@@ -6,7 +6,8 @@ import { ConflictError, ReleaseInProgressError } from '../errors.js';
 import type { ChainVerification, ReleasePage, ReleaseQuery, ReleaseStore, StoredEvent } from '../ports.js';
 import { conflictOn, rethrowLost } from './dynamo-errors.js';
 import { decodeOrThrow, plain } from './dynamo-item-codec.js';
-import { cursorAfter, decodeCursor, encodeCursor, type ListIndex } from './dynamo-release-cursor.js';
+import { encodeCursor } from '../cursor.js';
+import { cursorAfter, decodeCursor, type ListIndex } from './dynamo-release-cursor.js';
 import {
   decodeEvent,
   decodeRelease,

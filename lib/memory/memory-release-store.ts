@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { chainEvents, GENESIS_HASH, verifyEvents } from '../chain.js';
+import { decodeCursor as decodePosition, encodeCursor } from '../cursor.js';
 import type { ReleaseEvent } from '../core/events.js';
 import { isTerminal, type Release } from '../core/release.js';
 import { ConflictError, InvalidCursorError, ReleaseInProgressError } from '../errors.js';
@@ -122,21 +123,9 @@ function epochMs(time: string, what: string): number {
 
 const CursorSchema = z.strictObject({ list: z.string().nullable(), after: z.string() });
 
-function encodeCursor(cursor: z.infer<typeof CursorSchema>): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
 function decodeCursor(cursor: string, list: string | null, sinceKey: string | undefined): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError(cursor, 'it is not base64url');
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch (error) {
-    throw new InvalidCursorError(cursor, 'it does not decode', { cause: error });
-  }
-  const decoded = CursorSchema.safeParse(json);
-  if (!decoded.success) throw new InvalidCursorError(cursor, 'it is not a position in a list', { cause: decoded.error });
-  if (decoded.data.list !== list) throw new InvalidCursorError(cursor, 'it is a position in another list');
-  if (sinceKey !== undefined && decoded.data.after < sinceKey) throw new InvalidCursorError(cursor, 'it lies before `since`');
-  return decoded.data.after;
+  const decoded = decodePosition(cursor, CursorSchema);
+  if (decoded.list !== list) throw new InvalidCursorError(cursor, 'it is a position in another list');
+  if (sinceKey !== undefined && decoded.after < sinceKey) throw new InvalidCursorError(cursor, 'it lies before `since`');
+  return decoded.after;
 }

@@ -1,3 +1,4 @@
+import type { DeliveryMetrics, DurationStats } from '../core/delivery.js';
 /** The parts of the API's answers the CLI reads; --json prints the answers whole. */
 
 export interface StepView {
@@ -57,26 +58,6 @@ export interface FlagSetView {
   readonly $evaluators?: Readonly<Record<string, unknown>>;
 }
 
-export interface DurationStatsView {
-  readonly count: number;
-  readonly medianMs: number | null;
-  readonly p90Ms: number | null;
-}
-
-export interface DeliveryReportView {
-  readonly since: string;
-  readonly until: string;
-  readonly function: string | null;
-  readonly releases: number;
-  readonly finished: number;
-  readonly succeeded: number;
-  readonly rolledBack: number;
-  readonly aborted: number;
-  readonly deploymentsPerDay: number;
-  readonly leadTime: DurationStatsView;
-  readonly changeFailureRate: number | null;
-  readonly timeToRestore: DurationStatsView;
-  readonly rollbackSuccessRate: number | null;
-  readonly humanInterventionRate: number | null;
-  readonly truncated: boolean;
-}
+/** The delivery report as the API sends it: the core's metrics, and the filter it was asked for. */
+export type DurationStatsView = DurationStats;
+export type DeliveryReportView = DeliveryMetrics & { readonly function: string | null; readonly truncated: boolean };

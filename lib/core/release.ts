@@ -108,22 +108,11 @@ export interface Release {
   readonly chainHead?: string | undefined;
 }
 
-export interface NewRelease {
-  readonly id: string;
-  readonly function: string;
-  readonly alias: string;
-  readonly version: string;
-  readonly stableVersion: string;
-  readonly codeSha256?: string | undefined;
-  readonly risk: Risk;
-  readonly plan: Plan;
-  readonly policy: Policy;
-  readonly commit?: CommitInfo | undefined;
-  readonly description?: string | undefined;
-  readonly createdBy?: string | undefined;
-  readonly flagVersions?: Readonly<Record<string, number | null>> | undefined;
-  readonly createdAt: string;
-}
+/** What a release starts from: what was asked for, before any state. */
+export type NewRelease = Pick<
+  Release,
+  'id' | 'function' | 'alias' | 'version' | 'stableVersion' | 'codeSha256' | 'risk' | 'plan' | 'policy' | 'commit' | 'description' | 'createdBy' | 'createdAt'
+> & { readonly flagVersions?: Release['flagVersions'] | undefined };
 
 export function createRelease(input: NewRelease): Release {
   return {

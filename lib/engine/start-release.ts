@@ -2,7 +2,7 @@ import type { ReleaseEvent } from '../core/events.js';
 import { applyEvent } from '../core/reducer.js';
 import type { Plan, Step } from '../core/plan.js';
 import { parsePolicy } from '../core/policy.js';
-import { createRelease, type CommitInfo, type Release } from '../core/release.js';
+import { createRelease, type CommitInfo, type NewRelease, type Release } from '../core/release.js';
 import { resolvePlan } from '../core/resolve-plan.js';
 import type { Risk } from '../core/risk.js';
 import { NotFoundError, VersionRejectedError } from '../errors.js';
@@ -84,7 +84,7 @@ export async function startRelease(deps: EngineDeps, input: StartReleaseInput, a
   for (const key of flagKeys) flagVersions[key] = await deps.flags!.currentVersion(key);
 
   const now = deps.clock.now();
-  const fresh = createRelease({
+  const asked: NewRelease = {
     id: deps.newId(),
     function: input.function,
     alias: input.alias,
@@ -99,30 +99,12 @@ export async function startRelease(deps: EngineDeps, input: StartReleaseInput, a
     createdBy: actor,
     flagVersions,
     createdAt: new Date(now).toISOString(),
-  });
-  const created: ReleaseEvent = { type: 'created', at: fresh.createdAt, release: withoutState(fresh) };
+  };
+  const fresh = createRelease(asked);
+  // The created event records what was asked for, not state: replaying it rebuilds the release.
+  const created: ReleaseEvent = { type: 'created', at: fresh.createdAt, release: asked };
   const release = { ...applyEvent(fresh, created), nextEvaluationAt: fresh.createdAt };
   const saved = await deps.store.create(release, created);
   deps.logger.info('release created', { releaseId: saved.id, function: saved.function, alias: saved.alias, version: saved.version, stableVersion });
   return saved;
-}
-
-/** The part of a new release that its `created` event records: what was asked for, not its state. */
-function withoutState(release: Release) {
-  return {
-    id: release.id,
-    function: release.function,
-    alias: release.alias,
-    version: release.version,
-    stableVersion: release.stableVersion,
-    codeSha256: release.codeSha256,
-    risk: release.risk,
-    plan: release.plan,
-    policy: release.policy,
-    commit: release.commit,
-    description: release.description,
-    createdBy: release.createdBy,
-    flagVersions: release.flagVersions,
-    createdAt: release.createdAt,
-  };
 }

@@ -1,17 +1,10 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
 import type { ReleaseEvent } from './core/events.js';
 import type { ChainVerification, StoredEvent } from './ports.js';
 
 /** The hash before a release's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-/** JSON with object keys sorted, so a stored and re-read event hashes the same. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
-    return Object.fromEntries(Object.entries(inner as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  });
-}
 
 /** SHA-256 of the previous hash and the event's content: editing any event breaks every hash after it. */
 export function eventHash(prevHash: string, releaseId: string, seq: number, event: ReleaseEvent): string {

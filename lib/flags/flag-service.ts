@@ -67,6 +67,12 @@ export class FlagService implements FlagRamps {
     return { flagSet: flagSetDocument(snapshot), etag: flagSetEtag(snapshot.version), version: snapshot.version };
   }
 
+  /** The set's version alone: one read, for callers that only need to know whether anything changed. */
+  async setVersion(): Promise<{ version: number; etag: string }> {
+    const version = await this.store.setVersion();
+    return { version, etag: flagSetEtag(version) };
+  }
+
   async getFlag(key: string): Promise<StoredFlag> {
     const flag = await this.store.getFlag(key);
     if (flag === undefined) throw new NotFoundError(`flag ${key}`);

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { tickDue } from '../../lib/engine/tick-due.js';
 import { apiWorld, type ApiWorld } from '../support/api.js';
 import { MINUTE } from '../support/fakes.js';
@@ -22,7 +22,11 @@ describe('the flag store over HTTP', () => {
     expect(first.body.flags['new-checkout']).toMatchObject(flag);
     expect(first.body.$evaluators.beta).toBeDefined();
     const etag = first.headers.get('ETag')!;
+    const wholeSetReads = vi.spyOn(world.deps.flagService!, 'getFlagSet');
     expect((await world.call('GET', '/flags', { headers: { 'If-None-Match': etag } })).status).toBe(304);
+    // An up-to-date poll reads the set's version only.
+    expect(wholeSetReads).not.toHaveBeenCalled();
+    wholeSetReads.mockRestore();
     await world.call('POST', '/flags/new-checkout/kill', { body: { reason: 'incident' } });
     const after = await world.call('GET', '/flags', { headers: { 'If-None-Match': etag } });
     expect(after.status).toBe(200);
@@ -66,6 +70,11 @@ describe('the flag store over HTTP', () => {
     expect(bulk.status).toBe(200);
     expect(bulk.body.flags.map((entry: { key: string }) => entry.key)).toEqual(['new-checkout']);
     const etag = bulk.headers.get('ETag')!;
+    const wholeSetReads = vi.spyOn(world.deps.flagService!, 'getFlagSet');
+    await evaluate('new-checkout', { targetingKey: 'u1' });
+    // The compiled set is reused while the set's version stands.
+    expect(wholeSetReads).not.toHaveBeenCalled();
+    wholeSetReads.mockRestore();
     const again = await world.call('POST', '/ofrep/v1/evaluate/flags', { body: { context: { targetingKey: 'u1' } }, headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
   });

@@ -29,14 +29,17 @@ const StoredFlagSchema = z
   .openapi('StoredFlag');
 const flagView = (flag: StoredFlag) => flag as unknown as z.infer<typeof StoredFlagSchema>;
 
-/** OFREP clients poll; the compiled set is reused while the store's set version is unchanged. */
+/** OFREP clients poll: one read of the set's version per request, the whole set only when it changed. */
 class CompiledSetCache {
   private cached: CompiledFlagSet | undefined;
   constructor(private readonly service: FlagService) {}
-  async get(): Promise<{ compiled: CompiledFlagSet; document: FlagSetDocument; etag: string }> {
-    const { flagSet, etag, version } = await this.service.getFlagSet();
-    if (this.cached?.version !== version) this.cached = compileFlagSet(flagSet, version);
-    return { compiled: this.cached, document: flagSet, etag };
+  async get(): Promise<CompiledFlagSet> {
+    const { version } = await this.service.setVersion();
+    if (this.cached?.version !== version) {
+      const current = await this.service.getFlagSet();
+      this.cached = compileFlagSet(current.flagSet, current.version);
+    }
+    return this.cached;
   }
 }
 
@@ -239,12 +242,16 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
   app.openapi(flagSetRoute, async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'flags:read');
-    const { flagSet, etag } = await service.getFlagSet();
     // A token that sees part of the set gets its own tag, so caches never mix the two.
-    const tag = mayReadAll(principal) ? etag : `${etag.slice(0, -1)}-${principal.tokenId}"`;
-    c.header('ETag', tag);
+    const tagOf = (etag: string) => (mayReadAll(principal) ? etag : `${etag.slice(0, -1)}-${principal.tokenId}"`);
     const ifNoneMatch = c.req.header('If-None-Match');
-    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, tag)) return c.body(null, 304);
+    if (ifNoneMatch !== undefined) {
+      // A poll that is up to date costs one read of the version, not the whole set.
+      const tag = tagOf((await service.setVersion()).etag);
+      if (etagMatches(ifNoneMatch, tag)) return c.body(null, 304, { ETag: tag });
+    }
+    const { flagSet, etag } = await service.getFlagSet();
+    c.header('ETag', tagOf(etag));
     return c.json(visibleSet(principal, flagSet) as unknown as { flags: Record<string, unknown> }, 200);
   });
 
@@ -330,7 +337,7 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
   app.openapi(ofrepFlagRoute, async (c) => {
     const { key } = c.req.valid('param');
     authorize(c.get('principal'), 'flags:read', { flag: key });
-    const { compiled } = await cache.get();
+    const compiled = await cache.get();
     const answer = evaluateFlag(compiled, key, readOfrepRequest(await c.req.text()));
     return new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
   });
@@ -340,7 +347,7 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
     authorize(principal, 'flags:read');
     // Bulk evaluation answers for every flag; a token bound to some keys must use single evaluations.
     authorize(principal, 'flags:read', { flag: '*' });
-    const { compiled } = await cache.get();
+    const compiled = await cache.get();
     const answer = evaluateFlags(compiled, readOfrepRequest(await c.req.text()), c.req.header('If-None-Match'));
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
   });

@@ -142,4 +142,6 @@ export const errorResponses = {
 } as const;
 
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+/** A required JSON request body, validated by `schema`. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 export const errorContent = (description: string) => jsonContent(ErrorBodySchema, description);

@@ -6,7 +6,7 @@ import { compileFlagSet, etagMatches, evaluateFlag, evaluateFlags, readOfrepRequ
 import type { StoredFlag } from '../../ports.js';
 import type { ApiEnv } from '../app.js';
 import { authorize, globMatches, type Principal } from '../auth.js';
-import { errorContent, errorResponses, jsonContent } from '../schemas.js';
+import { errorContent, errorResponses, jsonBody, jsonContent } from '../schemas.js';
 
 const security = [{ bearer: [] }];
 const tags = ['flags'];
@@ -88,24 +88,19 @@ const putFlagRoute = createRoute({
   summary: 'Write a flag whole, validated; a new version',
   request: {
     params: KeyParams,
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.strictObject({
-            definition: z.unknown().openapi({ description: 'A flagd flag: state, variants, defaultVariant, targeting, metadata' }),
-            reason: Reason,
-            expectedVersion: z
-              .number()
-              .int()
-              .min(1)
-              .nullable()
-              .optional()
-              .openapi({ description: 'Refuse with 409 unless this is the current version (null: the flag must not exist yet)' }),
-          }),
-        },
-      },
-    },
+    body: jsonBody(
+      z.strictObject({
+        definition: z.unknown().openapi({ description: 'A flagd flag: state, variants, defaultVariant, targeting, metadata' }),
+        reason: Reason,
+        expectedVersion: z
+          .number()
+          .int()
+          .min(1)
+          .nullable()
+          .optional()
+          .openapi({ description: 'Refuse with 409 unless this is the current version (null: the flag must not exist yet)' }),
+      }),
+    ),
   },
   responses: { 200: jsonContent(StoredFlagSchema, 'The new version'), ...flagErrors },
 });
@@ -135,18 +130,13 @@ const putCohortRoute = createRoute({
   summary: 'Define a named segment as a JsonLogic rule',
   request: {
     params: CohortParams,
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.strictObject({
-            rule: z.unknown().openapi({ description: 'JsonLogic, e.g. {"ends_with": [{"var": "email"}, "@example.com"]}' }),
-            reason: Reason.optional(),
-            bucketBy: z.string().max(128).optional().openapi({ description: 'The context attribute ramps bucket on; targetingKey by default' }),
-          }),
-        },
-      },
-    },
+    body: jsonBody(
+      z.strictObject({
+        rule: z.unknown().openapi({ description: 'JsonLogic, e.g. {"ends_with": [{"var": "email"}, "@example.com"]}' }),
+        reason: Reason.optional(),
+        bucketBy: z.string().max(128).optional().openapi({ description: 'The context attribute ramps bucket on; targetingKey by default' }),
+      }),
+    ),
   },
   responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'The cohort'), ...flagErrors },
 });
@@ -158,20 +148,15 @@ const rampRoute = createRoute({
   summary: "Ramp a cohort's share of a flag; raising only adds users",
   request: {
     params: KeyParams,
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.strictObject({
-            cohort: z.string().regex(COHORT_NAME),
-            percent: z.number().min(0).max(100),
-            reason: Reason,
-            on: z.string().max(128).optional(),
-            off: z.string().max(128).optional(),
-          }),
-        },
-      },
-    },
+    body: jsonBody(
+      z.strictObject({
+        cohort: z.string().regex(COHORT_NAME),
+        percent: z.number().min(0).max(100),
+        reason: Reason,
+        on: z.string().max(128).optional(),
+        off: z.string().max(128).optional(),
+      }),
+    ),
   },
   responses: {
     200: jsonContent(z.object({ key: z.string(), previousVersion: z.number().nullable(), appliedVersion: z.number() }), 'The versions before and after'),
@@ -184,7 +169,7 @@ const killRoute = createRoute({
   tags,
   security,
   summary: 'The kill switch: the flag becomes DISABLED',
-  request: { params: KeyParams, body: { required: true, content: { 'application/json': { schema: z.strictObject({ reason: Reason }) } } } },
+  request: { params: KeyParams, body: jsonBody(z.strictObject({ reason: Reason })) },
   responses: { 200: jsonContent(StoredFlagSchema, 'The new version'), ...flagErrors },
 });
 const restoreRoute = createRoute({
@@ -195,7 +180,7 @@ const restoreRoute = createRoute({
   summary: 'Write an earlier version again as the newest',
   request: {
     params: KeyParams,
-    body: { required: true, content: { 'application/json': { schema: z.strictObject({ version: z.number().int().min(1), reason: Reason }) } } },
+    body: jsonBody(z.strictObject({ version: z.number().int().min(1), reason: Reason })),
   },
   responses: { 200: jsonContent(StoredFlagSchema, 'The flag after the restore'), ...flagErrors },
 });

@@ -16,6 +16,7 @@ import {
   GateQuerySchema,
   GateSchema,
   IdParamsSchema,
+  jsonBody,
   jsonContent,
   ListReleasesQuerySchema,
   ReleaseViewSchema,
@@ -37,7 +38,7 @@ const createReleaseRoute = createRoute({
   summary: 'Start a release of a Lambda version behind an alias',
   request: {
     headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ description: 'Retries with the same key and body get the same answer.' }) }),
-    body: { required: true, content: { 'application/json': { schema: CreateReleaseSchema } } },
+    body: jsonBody(CreateReleaseSchema),
   },
   responses: {
     201: jsonContent(ReleaseViewSchema, 'The release, pending its first evaluation'),

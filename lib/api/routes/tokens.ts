@@ -3,7 +3,7 @@ import type { TokenRecord } from '../../ports.js';
 import type { ApiDeps, ApiEnv } from '../app.js';
 import { authorize } from '../auth.js';
 import { ApiError } from '../errors.js';
-import { CreateTokenSchema, errorContent, errorResponses, IdParamsSchema, jsonContent } from '../schemas.js';
+import { CreateTokenSchema, errorContent, errorResponses, IdParamsSchema, jsonBody, jsonContent } from '../schemas.js';
 import { hashSecret, mintToken } from '../tokens.js';
 
 const security = [{ bearer: [] }];
@@ -23,7 +23,7 @@ const createTokenRoute = createRoute({
   tags,
   security,
   summary: 'Mint a scoped token (admin); its secret is shown once',
-  request: { body: { required: true, content: { 'application/json': { schema: CreateTokenSchema } } } },
+  request: { body: jsonBody(CreateTokenSchema) },
   responses: { 201: jsonContent(TokenViewSchema.extend({ token: z.string() }), 'The token, with its secret this once'), ...errorResponses },
 });
 

@@ -3,6 +3,7 @@ import type { DeliveryMetrics, DurationStats } from '../../core/delivery.js';
 import { Layout } from '../components/layout.js';
 import { durationOrDash, percentOrDash } from '../format.js';
 import type { Session } from '../session.js';
+import { ErrorNotice } from '../components/error-notice.js';
 
 export interface DeliveryPageProps {
   readonly session: Session;
@@ -48,11 +49,7 @@ export function DeliveryPage(props: DeliveryPageProps) {
           <button type="submit">Show</button>
         </div>
       </form>
-      {props.error === undefined ? null : (
-        <p class="notice error" role="alert">
-          {props.error}
-        </p>
-      )}
+      <ErrorNotice message={props.error} />
       <p class="muted">
         {metrics.releases} releases created from {props.form.since} to {props.form.until}: {metrics.succeeded} succeeded, {metrics.rolledBack} rolled back,{' '}
         {metrics.aborted} aborted, {metrics.releases - metrics.finished} still running.

@@ -1,5 +1,6 @@
 import { Layout } from '../components/layout.js';
 import type { Session } from '../session.js';
+import { ErrorNotice } from '../components/error-notice.js';
 
 export interface ErrorPageProps {
   readonly status: number;
@@ -17,9 +18,7 @@ export function ErrorPage(props: ErrorPageProps) {
         <h1>
           {props.title} <span class="muted small">({props.status})</span>
         </h1>
-        <p class="notice error" role="alert">
-          {props.message}
-        </p>
+        <ErrorNotice message={props.message} />
         <p>
           <a href={props.back?.href ?? '/'}>{props.back?.text ?? 'Back to releases'}</a>
         </p>

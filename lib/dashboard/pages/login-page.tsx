@@ -1,4 +1,5 @@
 import { Layout } from '../components/layout.js';
+import { ErrorNotice } from '../components/error-notice.js';
 
 export interface LoginPageProps {
   /** Where to go after signing in; always a path on this site. */
@@ -14,11 +15,7 @@ export function LoginPage(props: LoginPageProps) {
       <div class="login card">
         <h1>Sign in</h1>
         <p class="muted">Paste an API token (rg_…). The dashboard keeps it in an HttpOnly cookie for this browser and checks it on every page, so revoking the token signs you out.</p>
-        {props.error === undefined ? null : (
-          <p class="notice error" role="alert">
-            {props.error}
-          </p>
-        )}
+        <ErrorNotice message={props.error} />
         {props.info === undefined ? null : <p class="notice info">{props.info}</p>}
         <form method="post" action="/ui/login">
           <input type="hidden" name="next" value={props.next} />

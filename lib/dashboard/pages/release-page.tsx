@@ -12,6 +12,7 @@ import { stepText, toneOf } from '../release-text.js';
 import type { Session } from '../session.js';
 import type { TimelineEntry } from '../timeline/entries.js';
 import type { StepRow } from '../timeline/plan-progress.js';
+import { ErrorNotice } from '../components/error-notice.js';
 
 export interface ReleasePageProps {
   readonly session: Session;
@@ -105,11 +106,7 @@ export function ReleasePage(props: ReleasePageProps) {
         </h1>
         <StateBadge state={release.state} />
       </div>
-      {props.error === undefined ? null : (
-        <p class="notice error" role="alert">
-          {props.error}
-        </p>
-      )}
+      <ErrorNotice message={props.error} />
       <p class={`explain ${toneOf(release.state)}`}>
         <strong>Why: </strong>
         {props.explanation}

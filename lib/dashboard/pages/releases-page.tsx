@@ -5,6 +5,7 @@ import { WeightBar } from '../components/weight-bar.js';
 import { dateTime, isoOf } from '../format.js';
 import { stepText } from '../release-text.js';
 import type { Session } from '../session.js';
+import { ErrorNotice } from '../components/error-notice.js';
 
 export interface ReleaseFilters {
   readonly function?: string | undefined;
@@ -51,11 +52,7 @@ export function ReleasesPage(props: ReleasesPageProps) {
           <button type="submit">Filter</button> {filters.function !== undefined || filters.state !== undefined ? <a href="/">clear</a> : null}
         </div>
       </form>
-      {props.error === undefined ? null : (
-        <p class="notice error" role="alert">
-          {props.error}
-        </p>
-      )}
+      <ErrorNotice message={props.error} />
       <div class="card scroll">
         {props.releases.length === 0 ? (
           <p class="muted">No releases{filters.function !== undefined || filters.state !== undefined ? ' match these filters' : ' yet'}.</p>

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FlagValidationError } from '../../lib/flags/errors.js';
 import { parseCohortRule, parseFlagDefinition, parseFlagSet } from '../../lib/flags/flag-schema.js';
+import { issuesOf } from '../support/flag-issues.js';
 
 const evaluators = { beta: { in: [{ var: 'email' }, ['ana@example.com']] } };
 const boolFlag = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' };
 
-function issuesOf(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof FlagValidationError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a FlagValidationError');
-}
 
 describe('parseFlagDefinition', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { FlagdCore } from '@openfeature/flagd-core';
 import { describe, expect, it } from 'vitest';
-import { FlagValidationError } from '../../lib/flags/errors.js';
 import { parseFlagDefinition, type FlagDefinition } from '../../lib/flags/flag-schema.js';
 import { applyRamp, percentToWeight, RAMP_METADATA_KEY, rampIssues, rampsOf, TOTAL_WEIGHT } from '../../lib/flags/ramp.js';
+import { issuesOf } from '../support/flag-issues.js';
 
 const evaluators = {
   beta: { in: [{ var: 'email' }, ['ana@example.com', 'bo@example.com']] },
@@ -11,15 +11,6 @@ const evaluators = {
 const boolFlag: FlagDefinition = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' };
 const stringFlag: FlagDefinition = { state: 'ENABLED', variants: { classic: 'Buy', friendly: 'Complete my order', bold: 'BUY' }, defaultVariant: 'classic' };
 
-function issuesOf(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof FlagValidationError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a FlagValidationError');
-}
 
 function evaluator(key: string, definition: FlagDefinition) {
   const core = new FlagdCore();

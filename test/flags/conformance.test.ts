@@ -1,6 +1,6 @@
 /**
- * The flagd evaluator conformance suite (open-feature/flagd-testbed 3.9.0, read in place from
- * ../shared/conformance/flagd-testbed), run through an OpenFeature client backed by
+ * The flagd evaluator conformance suite (open-feature/flagd-testbed 3.9.0, vendored in
+ * test/fixtures/flagd-testbed), run through an OpenFeature client backed by
  * ReleaseGateProvider, whose source serves the suite's testkit-flags.json.
  *
  * Excluded: @fractional-v1 and @fractional-v3. Those examples pin the bucketing of other
@@ -16,7 +16,7 @@ import { ReleaseGateProvider } from '../../flags/provider/release-gate-provider.
 import { mergeOutlineExamples } from './gherkin-outlines.js';
 
 const EXCLUDED_TAGS = ['fractional-v1', 'fractional-v3'];
-const EVALUATOR = new URL('../../../shared/conformance/flagd-testbed/evaluator/', import.meta.url);
+const EVALUATOR = new URL('../fixtures/flagd-testbed/evaluator/', import.meta.url);
 const testkit = JSON.parse(readFileSync(new URL('flags/testkit-flags.json', EVALUATOR), 'utf8')) as FlagSetDocument;
 
 const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };

@@ -61,7 +61,7 @@ describe('OFREP single flag evaluation', () => {
   });
 
   it('matches flagd-core’s typed evaluation for every flag of the flagd test kit', () => {
-    const testkit = JSON.parse(readFileSync(new URL('../../../shared/conformance/flagd-testbed/evaluator/flags/testkit-flags.json', import.meta.url), 'utf8')) as { flags: Record<string, { variants: Record<string, unknown> }> };
+    const testkit = JSON.parse(readFileSync(new URL('../fixtures/flagd-testbed/evaluator/flags/testkit-flags.json', import.meta.url), 'utf8')) as { flags: Record<string, { variants: Record<string, unknown> }> };
     const core = new FlagdCore();
     core.setConfigurations(JSON.stringify(testkit));
     const kit = compileFlagSet(testkit, 1);

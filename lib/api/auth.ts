@@ -57,8 +57,25 @@ export function globMatches(patterns: readonly string[], name: string): boolean 
   });
 }
 
-/** Throws 403 unless the principal holds `scope` (or admin) and, when given, may act on the function or flag. */
-export function authorize(principal: Principal, scope: Scope, resource: { function?: string; flag?: string } = {}): void {
+/**
+ * Whether the patterns match every name there can be. Decided from the patterns themselves, never
+ * by matching a pattern against a wildcard string (`?` matches the one-character name `*`).
+ * Names have at least one character and no `/`, so a pattern matches them all exactly when it
+ * is made of `*` and at most one `?`: `*`, `**`, `?*` and `*?` do; `??*` misses `a`, `a*` misses `b`.
+ */
+export function matchesEveryName(patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => /^[*?]+$/.test(pattern) && pattern.includes('*') && pattern.split('?').length - 1 <= 1);
+}
+
+/** What a call acts on: a named function or flag, or every flag at once (a shared cohort, the whole set). */
+export interface Resource {
+  readonly function?: string | undefined;
+  readonly flag?: string | undefined;
+  readonly everyFlag?: true | undefined;
+}
+
+/** Throws 403 unless the principal holds `scope` (or admin) and, when given, may act on the resource. */
+export function authorize(principal: Principal, scope: Scope, resource: Resource = {}): void {
   const isAdmin = principal.scopes.includes('admin');
   if (!isAdmin && !principal.scopes.includes(scope)) throw new ApiError(403, 'forbidden', `this token lacks the scope ${scope}`, [{ path: 'scopes', message: `needs ${scope}` }]);
   if (isAdmin) return;
@@ -68,6 +85,18 @@ export function authorize(principal: Principal, scope: Scope, resource: { functi
   if (resource.flag !== undefined && !globMatches(principal.flags, resource.flag)) {
     throw new ApiError(403, 'forbidden', `this token may not act on flag ${resource.flag}`, [{ path: 'flag', message: 'outside the token\'s flag patterns' }]);
   }
+  if (resource.everyFlag && !matchesEveryName(principal.flags)) {
+    throw new ApiError(403, 'forbidden', 'this needs a token for every flag', [{ path: 'flags', message: 'the token is bound to some flag keys, not all' }]);
+  }
+}
+
+/** Admin, or flag patterns that match every key. */
+export function mayReadEveryFlag(principal: Principal): boolean {
+  return principal.scopes.includes('admin') || matchesEveryName(principal.flags);
+}
+
+export function mayReadFlag(principal: Principal, key: string): boolean {
+  return principal.scopes.includes('admin') || globMatches(principal.flags, key);
 }
 
 export function mayReadFunction(principal: Principal, functionName: string): boolean {

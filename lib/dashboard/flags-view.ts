@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/app.js';
-import { globMatches, type Principal } from '../api/auth.js';
+import { mayReadFlag, type Principal } from '../api/auth.js';
 import type { FlagService } from '../flags/flag-service.js';
 import type { FlagDefinition } from '../flags/flag-schema.js';
 import { rampsOf, type CohortRamp } from '../flags/ramp.js';
@@ -63,7 +63,7 @@ function viewOf(key: string, versions: readonly StoredFlag[]): FlagView {
 /** Flags the principal's flag patterns cover, with their ramps and recent versions, and every cohort. */
 export async function flagsView(reader: FlagReader, principal: Principal): Promise<{ flags: FlagView[]; cohorts: StoredCohort[] }> {
   const [{ flagSet }, cohorts] = await Promise.all([reader.getFlagSet(), reader.listCohorts()]);
-  const keys = Object.keys(flagSet.flags).filter((key) => principal.scopes.includes('admin') || globMatches(principal.flags, key));
+  const keys = Object.keys(flagSet.flags).filter((key) => mayReadFlag(principal, key));
   const flags = await Promise.all(keys.map(async (key) => viewOf(key, await reader.history(key))));
   return { flags, cohorts };
 }

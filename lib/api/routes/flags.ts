@@ -5,7 +5,7 @@ import type { FlagService } from '../../flags/flag-service.js';
 import { compileFlagSet, etagMatches, evaluateFlag, evaluateFlags, readOfrepRequest, type CompiledFlagSet } from '../../flags/ofrep.js';
 import type { StoredFlag } from '../../ports.js';
 import type { ApiEnv } from '../app.js';
-import { authorize, globMatches, type Principal } from '../auth.js';
+import { authorize, mayReadEveryFlag, mayReadFlag, type Principal } from '../auth.js';
 import { errorContent, errorResponses, jsonBody, jsonContent } from '../schemas.js';
 
 const security = [{ bearer: [] }];
@@ -43,12 +43,10 @@ class CompiledSetCache {
   }
 }
 
-const mayReadAll = (principal: Principal) => principal.scopes.includes('admin') || globMatches(principal.flags, '*');
-
 /** The flag set as the token may see it: a token bound to some keys gets only those. */
 function visibleSet(principal: Principal, document: FlagSetDocument): FlagSetDocument {
-  if (mayReadAll(principal)) return document;
-  return { ...document, flags: Object.fromEntries(Object.entries(document.flags).filter(([key]) => globMatches(principal.flags, key))) };
+  if (mayReadEveryFlag(principal)) return document;
+  return { ...document, flags: Object.fromEntries(Object.entries(document.flags).filter(([key]) => mayReadFlag(principal, key))) };
 }
 
 const flagErrors = { ...errorResponses, 404: errorContent('No such flag or cohort'), 409: errorContent('The flag changed since it was read') };
@@ -228,7 +226,7 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
     const principal = c.get('principal');
     authorize(principal, 'flags:read');
     // A token that sees part of the set gets its own tag, so caches never mix the two.
-    const tagOf = (etag: string) => (mayReadAll(principal) ? etag : `${etag.slice(0, -1)}-${principal.tokenId}"`);
+    const tagOf = (etag: string) => (mayReadEveryFlag(principal) ? etag : `${etag.slice(0, -1)}-${principal.tokenId}"`);
     const ifNoneMatch = c.req.header('If-None-Match');
     if (ifNoneMatch !== undefined) {
       // A poll that is up to date costs one read of the version, not the whole set.
@@ -274,7 +272,7 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
     const { name } = c.req.valid('param');
     const principal = c.get('principal');
     // A cohort is shared by every flag that ramps it, so changing one needs a token for all flags.
-    authorize(principal, 'flags:write', { flag: '*' });
+    authorize(principal, 'flags:write', { everyFlag: true });
     const body = c.req.valid('json');
     const cohort = await service.putCohort({
       name,
@@ -331,7 +329,7 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
     const principal = c.get('principal');
     authorize(principal, 'flags:read');
     // Bulk evaluation answers for every flag; a token bound to some keys must use single evaluations.
-    authorize(principal, 'flags:read', { flag: '*' });
+    authorize(principal, 'flags:read', { everyFlag: true });
     const compiled = await cache.get();
     const answer = evaluateFlags(compiled, readOfrepRequest(await c.req.text()), c.req.header('If-None-Match'));
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });

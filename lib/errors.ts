@@ -53,13 +53,31 @@ export class DriftError extends Error {
   }
 }
 
+/**
+ * The alias already splits traffic that no release of the gate set up, so a release cannot start
+ * from it. Like ReleaseInProgressError it depends on the moment: it clears once the alias is back
+ * on one version, and a retry then succeeds.
+ */
+export class AliasBusyError extends Error {
+  override readonly name = 'AliasBusyError';
+  constructor(
+    readonly functionName: string,
+    readonly alias: string,
+    readonly routing: AliasRouting,
+  ) {
+    super(
+      `${functionName}:${alias} already sends ${routing.additionalWeight ?? 0}% to version ${routing.additionalVersion ?? '?'} outside Release Gate; point the alias at one version (aws lambda update-alias --function-name ${functionName} --name ${alias} --function-version ${routing.functionVersion} --routing-config AdditionalVersionWeights={}) and start again`,
+    );
+  }
+}
+
 /** A Lambda version the gate refuses to release, with the reason a person can act on. */
 export class VersionRejectedError extends Error {
   override readonly name = 'VersionRejectedError';
   constructor(
     readonly functionName: string,
     readonly version: string,
-    readonly code: 'version_not_found' | 'version_unpublished' | 'code_sha_mismatch' | 'incompatible_version' | 'alias_not_found' | 'alias_busy' | 'same_version',
+    readonly code: 'version_not_found' | 'version_unpublished' | 'code_sha_mismatch' | 'incompatible_version' | 'alias_not_found' | 'same_version',
     message: string,
   ) {
     super(message);

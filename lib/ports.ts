@@ -70,6 +70,14 @@ export interface ReleaseStore {
   verifyChain(id: string): Promise<ChainVerification>;
 }
 
+/** A response kept for a POST with an Idempotency-Key: only answers of requests that changed something (2xx). */
+export interface IdempotentResponse {
+  readonly status: number;
+  readonly body: unknown;
+  /** Headers a client acts on, such as Location. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
 /** A stored response to a POST with an Idempotency-Key. */
 export interface IdempotencyRecord {
   readonly key: string;
@@ -77,18 +85,29 @@ export interface IdempotencyRecord {
   readonly scope: string;
   /** SHA-256 of the method, path and body. */
   readonly requestHash: string;
+  /** Which request holds the claim: only its holder may complete or release it. */
+  readonly claimId: string;
   readonly status: 'in_progress' | 'completed';
-  readonly response?: { readonly status: number; readonly body: unknown } | undefined;
+  /**
+   * Epoch ms after which an unfinished claim is abandoned (a timeout or crash of its request) and
+   * a retry takes it over. Bounded by the time the handling function has left, as Powertools does.
+   */
+  readonly inProgressExpiresAt: number;
+  readonly response?: IdempotentResponse | undefined;
   /** Epoch seconds; DynamoDB's TTL removes the record after it. */
   readonly expiresAt: number;
 }
 
 export interface IdempotencyStore {
-  /** Claims the key, or returns the record already there. */
+  /**
+   * Claims the key, or returns the record already there. An expired record, or a claim left in
+   * progress past its `inProgressExpiresAt`, is taken over.
+   */
   begin(record: Omit<IdempotencyRecord, 'status' | 'response'>): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly existing: IdempotencyRecord }>;
-  complete(scope: string, key: string, response: { status: number; body: unknown }): Promise<void>;
-  /** Lets a retry through after the request failed without a response worth keeping. */
-  release(scope: string, key: string): Promise<void>;
+  /** Keeps the response. Throws ConflictError unless `claimId` still holds the key in progress. */
+  complete(scope: string, key: string, claimId: string, response: IdempotentResponse): Promise<void>;
+  /** Lets a retry through after the request ended without a response worth keeping; a no-op unless `claimId` holds it. */
+  release(scope: string, key: string, claimId: string): Promise<void>;
 }
 
 export const SCOPES = ['releases:read', 'releases:write', 'releases:approve', 'flags:read', 'flags:write', 'admin'] as const;

@@ -23,6 +23,8 @@ export interface ApiDeps {
   /** How often the gate's long poll looks at the release. */
   readonly gatePollMs: number;
   readonly idempotencyTtlSeconds: number;
+  /** How long an unfinished idempotent request holds its key when the function's remaining time is unknown. */
+  readonly idempotencyInProgressMs: number;
   readonly maxBodyBytes: number;
   /** Extra routes mounted on the same app: flags, OFREP, the dashboard. */
   readonly extensions?: readonly ((app: OpenAPIHono<ApiEnv>, deps: ApiDeps) => void)[] | undefined;
@@ -30,7 +32,8 @@ export interface ApiDeps {
   readonly publicPaths?: readonly string[] | undefined;
 }
 
-export const DEFAULT_API_SETTINGS = { gatePollMs: 1_000, idempotencyTtlSeconds: 24 * 3600, maxBodyBytes: 256 * 1024 } as const;
+// 30 s in progress: API Gateway gives up on a request after 29 s, so nothing legitimate runs longer.
+export const DEFAULT_API_SETTINGS = { gatePollMs: 1_000, idempotencyTtlSeconds: 24 * 3600, idempotencyInProgressMs: 30_000, maxBodyBytes: 256 * 1024 } as const;
 
 export type ApiEnv = { Variables: { principal: Principal } };
 
@@ -91,7 +94,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     c.set('principal', await authenticate(c.req.header('Authorization'), deps.tokens, deps.bootstrapAdmin, deps.engine.clock.now()));
     return next();
   });
-  app.use('*', idempotency(deps.idempotency, deps.engine.clock, deps.idempotencyTtlSeconds));
+  app.use('*', idempotency(deps.idempotency, deps.engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds, inProgressMs: deps.idempotencyInProgressMs }));
 
   app.get('/health', (c) => c.json({ status: 'ok' }, 200));
   registerReleaseRoutes(app, deps);

@@ -7,6 +7,7 @@ import { issuesFromZod } from '../core/issues.js';
 import { ReasonRequiredError, UnsupportedError } from '../engine/errors.js';
 import { FlagValidationError } from '../flags/errors.js';
 import {
+  AliasBusyError,
   ConflictError,
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
@@ -67,6 +68,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof z.ZodError) return validationError(error);
   if (error instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', error.message, [{ path: 'state', message: `the release is ${error.state}` }]);
   if (error instanceof ReleaseInProgressError) return new ApiError(409, 'release_in_progress', error.message, [{ path: 'function', message: `active release: ${error.activeReleaseId ?? 'unknown'}` }]);
+  if (error instanceof AliasBusyError) return new ApiError(409, 'alias_busy', error.message, [{ path: 'alias', message: 'routes to two versions outside Release Gate' }]);
   if (error instanceof VersionRejectedError) return new ApiError(422, error.code, error.message, [{ path: 'version', message: error.message }]);
   if (error instanceof ReasonRequiredError) return new ApiError(400, 'reason_required', error.message, [{ path: 'reason', message: 'required' }]);
   if (error instanceof UnsupportedError) return new ApiError(400, 'unsupported', error.message);

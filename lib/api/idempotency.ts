@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { canonicalJson } from '../canonical-json.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../errors.js';
@@ -8,7 +8,8 @@ import { ApiError } from './errors.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
-function requestHash(method: string, path: string, body: string): string {
+/** What makes two requests the same: method, path and body, with JSON compared by content. */
+export function requestHash(method: string, path: string, body: string): string {
   let content = body;
   try {
     // The same JSON with other spacing or key order is the same request.
@@ -19,12 +20,28 @@ function requestHash(method: string, path: string, body: string): string {
   return createHash('sha256').update(`${method} ${path}\n${content}`).digest('hex');
 }
 
+/** Response headers a replay gives back: where the created resource lives. */
+const KEPT_HEADERS = ['Location'];
+
+export interface IdempotencySettings {
+  /** How long a completed answer is replayed. */
+  readonly ttlSeconds: number;
+  /** How long a claim may stay in progress when the function's remaining time is unknown. */
+  readonly inProgressMs: number;
+}
+
+type LambdaBindings = { lambdaContext?: { getRemainingTimeInMillis?: () => number } } | undefined;
+
 /**
- * Honours `Idempotency-Key` on POST: the same key and request get the first answer again; the
- * same key with another request is refused. Keys are scoped to the calling token. Answers below
- * 500 are kept; a 500 frees the key so that a retry can run.
+ * Honours `Idempotency-Key` on POST: the same key and request get the first successful answer
+ * again; the same key with another request is refused. Keys are scoped to the calling token.
+ *
+ * Only answers of requests that changed something (2xx) are kept. Everything else frees the key:
+ * a refusal that depends on the moment (a busy alias, a conflict, 429, 503) or on the input must
+ * not be replayed to the pipeline's retry for a day. A claim whose request never finished (a
+ * Lambda timeout, a crash) lapses after the time the function had left, and a retry takes it over.
  */
-export function idempotency(store: IdempotencyStore, clock: Clock, ttlSeconds: number): MiddlewareHandler<{ Variables: { principal: Principal } }> {
+export function idempotency(store: IdempotencyStore, clock: Clock, settings: IdempotencySettings): MiddlewareHandler<{ Variables: { principal: Principal }; Bindings: LambdaBindings }> {
   return async (c, next) => {
     const key = c.req.header('Idempotency-Key');
     // Public paths (the dashboard's forms) have no token to scope a key to; they are not idempotent.
@@ -32,25 +49,35 @@ export function idempotency(store: IdempotencyStore, clock: Clock, ttlSeconds: n
     if (!KEY.test(key)) throw new ApiError(400, 'invalid_request', 'Idempotency-Key must be 1–255 visible ASCII characters', [{ path: 'Idempotency-Key', message: 'invalid' }]);
     const scope = c.get('principal').tokenId;
     const hash = requestHash(c.req.method, c.req.path, await c.req.text());
-    const claim = await store.begin({ key, scope, requestHash: hash, expiresAt: Math.floor(clock.now() / 1000) + ttlSeconds });
+    const now = clock.now();
+    const remaining = c.env?.lambdaContext?.getRemainingTimeInMillis?.();
+    const inProgressMs = remaining === undefined ? settings.inProgressMs : Math.max(1_000, Math.min(settings.inProgressMs, remaining));
+    const claimId = randomUUID();
+    const claim = await store.begin({ key, scope, requestHash: hash, claimId, inProgressExpiresAt: now + inProgressMs, expiresAt: Math.floor(now / 1000) + settings.ttlSeconds });
     if (!claim.claimed) {
       const { existing } = claim;
       if (existing.requestHash !== hash) throw new IdempotencyKeyReusedError(key);
       if (existing.status !== 'completed' || existing.response === undefined) throw new IdempotencyInProgressError(key);
       c.header('Idempotent-Replayed', 'true');
+      for (const [name, value] of Object.entries(existing.response.headers ?? {})) c.header(name, value);
       return c.json(existing.response.body as object, existing.response.status as 200);
     }
     try {
       await next();
     } catch (error) {
-      await store.release(scope, key);
+      await store.release(scope, key, claimId);
       throw error;
     }
-    if (c.res.status >= 500) {
-      await store.release(scope, key);
+    // Hono turns a thrown error into a response inside `next`, so the status decides, not a catch.
+    if (c.res.status < 200 || c.res.status > 299) {
+      await store.release(scope, key, claimId);
       return;
     }
     const body: unknown = await c.res.clone().json().catch(() => null);
-    await store.complete(scope, key, { status: c.res.status, body });
+    const headers = Object.fromEntries(KEPT_HEADERS.flatMap((name) => {
+      const value = c.res.headers.get(name);
+      return value === null ? [] : [[name, value]];
+    }));
+    await store.complete(scope, key, claimId, { status: c.res.status, body, ...(Object.keys(headers).length > 0 ? { headers } : {}) });
   };
 }

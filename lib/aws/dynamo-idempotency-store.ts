@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { Clock, IdempotencyRecord, IdempotencyStore } from '../ports.js';
+import type { Clock, IdempotencyRecord, IdempotencyStore, IdempotentResponse } from '../ports.js';
 import { conflictOn, lostWrite, rethrowLost } from './dynamo-errors.js';
 import { decodeOrThrow, plain } from './dynamo-item-codec.js';
 
@@ -8,13 +8,15 @@ const RecordSchema = z.object({
   key: z.string(),
   scope: z.string(),
   requestHash: z.string(),
+  claimId: z.string(),
   status: z.enum(['in_progress', 'completed']),
-  response: z.object({ status: z.number().int(), body: z.unknown() }).optional(),
+  inProgressExpiresAt: z.number(),
+  response: z.object({ status: z.number().int(), body: z.unknown(), headers: z.record(z.string(), z.string()).optional() }).optional(),
   expiresAt: z.number(),
 });
 
 // `status` and `key` are DynamoDB reserved words, so every expression goes through names.
-const NAMES = { '#status': 'status', '#response': 'response', '#expiresAt': 'expiresAt' };
+const NAMES = { '#status': 'status', '#response': 'response', '#expiresAt': 'expiresAt', '#claimId': 'claimId', '#inProgressExpiresAt': 'inProgressExpiresAt' };
 
 /** Idempotency records on the `idempotency` table (`pk = <scope>#<key>`), expired by TTL on `expiresAt`. */
 export class DynamoIdempotencyStore implements IdempotencyStore {
@@ -25,16 +27,19 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   ) {}
 
   async begin(record: Omit<IdempotencyRecord, 'status' | 'response'>): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }> {
-    const nowSeconds = Math.floor(this.clock.now() / 1000);
+    const nowMs = this.clock.now();
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { pk: recordKey(record.scope, record.key), ...plain(record), status: 'in_progress' },
-          // TTL removes expired records only eventually (often days later); until then they must not count.
-          ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt < :now',
-          ExpressionAttributeNames: { '#expiresAt': NAMES['#expiresAt'] },
-          ExpressionAttributeValues: { ':now': nowSeconds },
+          // TTL removes expired records only eventually (often days later); until then they must not
+          // count. A claim whose request died (a Lambda timeout, a crash) is taken over once its
+          // in-progress time has passed:
+          //   t0 request A claims, lease to t0+28s · A's Lambda times out · t0+30s retry B claims · A never completes
+          ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt < :nowSeconds OR (#status = :inProgress AND #inProgressExpiresAt < :nowMs)',
+          ExpressionAttributeNames: { '#expiresAt': NAMES['#expiresAt'], '#status': NAMES['#status'], '#inProgressExpiresAt': NAMES['#inProgressExpiresAt'] },
+          ExpressionAttributeValues: { ':nowSeconds': Math.floor(nowMs / 1000), ':nowMs': nowMs, ':inProgress': 'in_progress' },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -46,7 +51,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async complete(scope: string, key: string, response: { status: number; body: unknown }): Promise<void> {
+  async complete(scope: string, key: string, claimId: string, response: IdempotentResponse): Promise<void> {
     const pk = recordKey(scope, key);
     try {
       await this.doc.send(
@@ -54,26 +59,27 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
           TableName: this.tableName,
           Key: { pk },
           UpdateExpression: 'SET #status = :completed, #response = :response',
-          ConditionExpression: '#status = :inProgress',
-          ExpressionAttributeNames: { '#status': NAMES['#status'], '#response': NAMES['#response'] },
-          ExpressionAttributeValues: { ':completed': 'completed', ':inProgress': 'in_progress', ':response': plain(response) },
+          // A request whose claim was taken over must not overwrite the new holder's answer.
+          ConditionExpression: '#status = :inProgress AND #claimId = :claimId',
+          ExpressionAttributeNames: { '#status': NAMES['#status'], '#response': NAMES['#response'], '#claimId': NAMES['#claimId'] },
+          ExpressionAttributeValues: { ':completed': 'completed', ':inProgress': 'in_progress', ':response': plain(response), ':claimId': claimId },
         }),
       );
     } catch (error) {
-      rethrowLost(error, conflictOn(`idempotency record ${pk}`, `idempotency record ${pk} is not in progress`));
+      rethrowLost(error, conflictOn(`idempotency record ${pk}`, `idempotency record ${pk} is not in progress under this claim`));
     }
   }
 
-  async release(scope: string, key: string): Promise<void> {
+  async release(scope: string, key: string, claimId: string): Promise<void> {
     try {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { pk: recordKey(scope, key) },
-          // A completed response is worth keeping; only an unfinished claim is let go.
-          ConditionExpression: '#status = :inProgress',
-          ExpressionAttributeNames: { '#status': NAMES['#status'] },
-          ExpressionAttributeValues: { ':inProgress': 'in_progress' },
+          // A completed response is worth keeping; only this request's unfinished claim is let go.
+          ConditionExpression: '#status = :inProgress AND #claimId = :claimId',
+          ExpressionAttributeNames: { '#status': NAMES['#status'], '#claimId': NAMES['#claimId'] },
+          ExpressionAttributeValues: { ':inProgress': 'in_progress', ':claimId': claimId },
         }),
       );
     } catch (error) {

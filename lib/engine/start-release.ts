@@ -5,7 +5,7 @@ import { parsePolicy } from '../core/policy.js';
 import { createRelease, type CommitInfo, type NewRelease, type Release } from '../core/release.js';
 import { resolvePlan } from '../core/resolve-plan.js';
 import type { Risk } from '../core/risk.js';
-import { NotFoundError, VersionRejectedError } from '../errors.js';
+import { AliasBusyError, NotFoundError, VersionRejectedError } from '../errors.js';
 import type { EngineDeps } from './deps.js';
 import { UnsupportedError } from './errors.js';
 
@@ -66,14 +66,7 @@ export async function startRelease(deps: EngineDeps, input: StartReleaseInput, a
     }
     throw error;
   }
-  if (routing.additionalVersion !== undefined && (routing.additionalWeight ?? 0) > 0) {
-    throw new VersionRejectedError(
-      input.function,
-      input.version,
-      'alias_busy',
-      `alias ${input.function}:${input.alias} already sends ${routing.additionalWeight}% to version ${routing.additionalVersion}; finish or undo that first`,
-    );
-  }
+  if (routing.additionalVersion !== undefined && (routing.additionalWeight ?? 0) > 0) throw new AliasBusyError(input.function, input.alias, routing);
   const stableVersion = routing.functionVersion;
   if (input.version === stableVersion) {
     throw new VersionRejectedError(input.function, input.version, 'same_version', `version ${input.version} is already what ${input.function}:${input.alias} runs`);

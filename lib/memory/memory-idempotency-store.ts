@@ -1,5 +1,5 @@
 import { ConflictError } from '../errors.js';
-import type { Clock, IdempotencyRecord, IdempotencyStore } from '../ports.js';
+import type { Clock, IdempotencyRecord, IdempotencyStore, IdempotentResponse } from '../ports.js';
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -13,25 +13,32 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     await Promise.resolve();
     const pk = recordKey(record.scope, record.key);
     const existing = this.records.get(pk);
-    // Expired is expired, whether or not DynamoDB's TTL has removed the record yet.
-    if (existing !== undefined && existing.expiresAt >= Math.floor(this.clock.now() / 1000)) return { claimed: false, existing: copy(existing) };
+    if (existing !== undefined && holds(existing, this.clock.now())) return { claimed: false, existing: copy(existing) };
     this.records.set(pk, copy({ ...record, status: 'in_progress' }));
     return { claimed: true };
   }
 
-  async complete(scope: string, key: string, response: { status: number; body: unknown }): Promise<void> {
+  async complete(scope: string, key: string, claimId: string, response: IdempotentResponse): Promise<void> {
     await Promise.resolve();
     const pk = recordKey(scope, key);
     const existing = this.records.get(pk);
-    if (existing?.status !== 'in_progress') throw new ConflictError(`idempotency record ${pk}`, `idempotency record ${pk} is not in progress`);
+    if (existing?.status !== 'in_progress' || existing.claimId !== claimId) throw new ConflictError(`idempotency record ${pk}`, `idempotency record ${pk} is not in progress under this claim`);
     this.records.set(pk, { ...existing, status: 'completed', response: copy(response) });
   }
 
-  async release(scope: string, key: string): Promise<void> {
+  async release(scope: string, key: string, claimId: string): Promise<void> {
     await Promise.resolve();
     const pk = recordKey(scope, key);
-    if (this.records.get(pk)?.status === 'in_progress') this.records.delete(pk);
+    const existing = this.records.get(pk);
+    if (existing?.status === 'in_progress' && existing.claimId === claimId) this.records.delete(pk);
   }
+}
+
+/** Whether a record still holds its key: unexpired, and either completed or claimed by a request still within its time. */
+function holds(record: IdempotencyRecord, nowMs: number): boolean {
+  // Expired is expired, whether or not DynamoDB's TTL has removed the record yet.
+  if (record.expiresAt < Math.floor(nowMs / 1000)) return false;
+  return record.status === 'completed' || record.inProgressExpiresAt >= nowMs;
 }
 
 const recordKey = (scope: string, key: string) => `${scope}#${key}`;

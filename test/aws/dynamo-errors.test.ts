@@ -70,11 +70,20 @@ describe('translating lost conditions', () => {
 
   it('decodes the existing idempotency record from the failed condition', async () => {
     const idempotency = new DynamoIdempotencyStore(doc, 'idempotency', { now: () => 0 });
-    const Item = { pk: { S: 't#k' }, key: { S: 'k' }, scope: { S: 't' }, requestHash: { S: 'h' }, status: { S: 'in_progress' }, expiresAt: { N: '60' } };
+    const Item = {
+      pk: { S: 't#k' },
+      key: { S: 'k' },
+      scope: { S: 't' },
+      requestHash: { S: 'h' },
+      claimId: { S: 'claim-1' },
+      status: { S: 'in_progress' },
+      inProgressExpiresAt: { N: '30000' },
+      expiresAt: { N: '60' },
+    };
     mock.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', Item, ...metadata }));
-    expect(await idempotency.begin({ key: 'k', scope: 't', requestHash: 'other', expiresAt: 60 })).toEqual({
+    expect(await idempotency.begin({ key: 'k', scope: 't', requestHash: 'other', claimId: 'claim-2', inProgressExpiresAt: 30_000, expiresAt: 60 })).toEqual({
       claimed: false,
-      existing: { key: 'k', scope: 't', requestHash: 'h', status: 'in_progress', expiresAt: 60 },
+      existing: { key: 'k', scope: 't', requestHash: 'h', claimId: 'claim-1', status: 'in_progress', inProgressExpiresAt: 30_000, expiresAt: 60 },
     });
   });
 });
@@ -100,8 +109,8 @@ describe('everything else goes up unchanged', () => {
     mock.on(UpdateCommand).rejects(sdkError);
     const idempotency = new DynamoIdempotencyStore(doc, 'idempotency', { now: () => 0 });
     const tokens = new DynamoTokenStore(doc, 'tokens');
-    expect(await failure(idempotency.begin({ key: 'k', scope: 't', requestHash: 'h', expiresAt: 60 }))).toBe(sdkError);
-    expect(await failure(idempotency.complete('t', 'k', { status: 200, body: null }))).toBe(sdkError);
+    expect(await failure(idempotency.begin({ key: 'k', scope: 't', requestHash: 'h', claimId: 'c', inProgressExpiresAt: 30_000, expiresAt: 60 }))).toBe(sdkError);
+    expect(await failure(idempotency.complete('t', 'k', 'c', { status: 200, body: null }))).toBe(sdkError);
     expect(await failure(tokens.revoke('tok-1', 'now', 'alice'))).toBe(sdkError);
   });
 

@@ -7,7 +7,7 @@ import { ReasonRequiredError, UnsupportedError } from '../../lib/engine/errors.j
 import { startRelease, type StartReleaseInput } from '../../lib/engine/start-release.js';
 import { tickDue } from '../../lib/engine/tick-due.js';
 import { tick } from '../../lib/engine/tick.js';
-import { ReleaseInProgressError, VersionRejectedError } from '../../lib/errors.js';
+import { AliasBusyError, ReleaseInProgressError, VersionRejectedError } from '../../lib/errors.js';
 import type { FakeRouter, RecordingNotifier, ScriptedMetrics } from '../support/fakes.js';
 import { engineDeps, FakeFlags, MINUTE } from '../support/fakes.js';
 
@@ -59,7 +59,9 @@ describe('startRelease', () => {
     const { deps, router } = world();
     await expect(startRelease(deps, { ...input, alias: 'nope' }, 'p')).rejects.toMatchObject({ code: 'alias_not_found' });
     router.set('checkout:live', { functionVersion: '1', additionalVersion: '5', additionalWeight: 20 });
-    await expect(startRelease(deps, input, 'p')).rejects.toBeInstanceOf(VersionRejectedError);
+    // Busy is a moment, not a verdict on the version: its own error, answered 409 like a held lock.
+    await expect(startRelease(deps, input, 'p')).rejects.toBeInstanceOf(AliasBusyError);
+    await expect(startRelease(deps, input, 'p')).rejects.not.toBeInstanceOf(VersionRejectedError);
   });
 
   it('refuses a plan that makes no sense, naming the field, and flag steps without a flag store', async () => {

@@ -43,7 +43,9 @@ const createReleaseRoute = createRoute({
   responses: {
     201: jsonContent(ReleaseViewSchema, 'The release, pending its first evaluation'),
     ...errorResponses,
-    409: errorContent('`release_in_progress`: the alias already has an active release'),
+    409: errorContent(
+      'The alias is busy, for now: `release_in_progress` (another release holds it; `issues` name it) or `alias_busy` (it splits traffic outside the gate). Retry with the same `Idempotency-Key` once it is free.',
+    ),
     422: errorContent('The version was refused (`version_not_found`, `version_unpublished`, `code_sha_mismatch`, `incompatible_version`, …) or `idempotency_key_reused`'),
   },
 });

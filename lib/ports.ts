@@ -132,13 +132,23 @@ export interface TokenRecord {
   readonly revokedBy?: string | undefined;
 }
 
+export interface TokenPage {
+  readonly items: readonly TokenRecord[];
+  /** Opaque; absent on the last page. */
+  readonly cursor?: string | undefined;
+}
+
 export interface TokenStore {
   get(id: string): Promise<TokenRecord | undefined>;
   /** Throws ConflictError when the id exists. */
   create(record: TokenRecord): Promise<void>;
   /** Marks the token revoked; tokens are never deleted. Throws NotFoundError for an unknown id. */
   revoke(id: string, at: string, by: string): Promise<TokenRecord>;
-  list(): Promise<TokenRecord[]>;
+  /**
+   * A page of tokens, revoked ones included, in an order that holds from page to page. Throws
+   * InvalidCursorError for a cursor this store did not hand out.
+   */
+  list(query: { readonly limit: number; readonly cursor?: string | undefined }): Promise<TokenPage>;
 }
 
 export interface VersionCheck {

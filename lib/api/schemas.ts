@@ -74,6 +74,11 @@ export const ListReleasesQuerySchema = z.strictObject({
   cursor: z.string().max(2048).optional(),
 });
 
+export const ListTokensQuerySchema = z.strictObject({
+  limit: queryInt(1, 100).default(50),
+  cursor: z.string().max(2048).optional(),
+});
+
 export const GateQuerySchema = z.strictObject({
   wait: queryInt(0, 25).default(0).openapi({ description: 'Seconds to wait for a change before answering (long poll), at most 25.' }),
   since: queryInt(0, 1_000_000_000).optional().openapi({ description: 'The revision the caller last saw; the call answers as soon as the release moves past it.' }),

@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { NotFoundError } from '../errors.js';
-import { SCOPES, type TokenRecord, type TokenStore } from '../ports.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { SCOPES, type TokenPage, type TokenRecord, type TokenStore } from '../ports.js';
 import { conflictOn, lostWrite, rethrowLost } from './dynamo-errors.js';
 import { decodeOrThrow, plain } from './dynamo-item-codec.js';
 
@@ -18,6 +19,8 @@ const TokenSchema = z.object({
   revokedAt: z.string().optional(),
   revokedBy: z.string().optional(),
 });
+
+const CursorSchema = z.strictObject({ pk: z.string().min(1).max(64) });
 
 const decodeToken = (item: unknown): TokenRecord => decodeOrThrow(TokenSchema, item, 'token item');
 
@@ -65,14 +68,11 @@ export class DynamoTokenStore implements TokenStore {
     }
   }
 
-  async list(): Promise<TokenRecord[]> {
-    const tokens: TokenRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
-      tokens.push(...(out.Items ?? []).map(decodeToken));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return tokens.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  /** In the table's scan order, which is stable; a scan's last page may come back empty. */
+  async list(query: { limit: number; cursor?: string | undefined }): Promise<TokenPage> {
+    const startKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, CursorSchema);
+    const out = await this.doc.send(new ScanCommand({ TableName: this.tableName, Limit: query.limit, ExclusiveStartKey: startKey }));
+    const last = out.LastEvaluatedKey;
+    return { items: (out.Items ?? []).map(decodeToken), cursor: last === undefined ? undefined : encodeCursor(CursorSchema.parse(last)) };
   }
 }

@@ -1,5 +1,9 @@
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { TokenRecord, TokenStore } from '../ports.js';
+import * as z from 'zod';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { TokenPage, TokenRecord, TokenStore } from '../ports.js';
+
+const CursorSchema = z.strictObject({ after: z.string() });
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -28,8 +32,12 @@ export class MemoryTokenStore implements TokenStore {
     return copy(this.tokens.get(id)!);
   }
 
-  async list(): Promise<TokenRecord[]> {
+  /** By id; the cursor is the last id of the page. */
+  async list(query: { limit: number; cursor?: string | undefined }): Promise<TokenPage> {
     await Promise.resolve();
-    return copy([...this.tokens.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, CursorSchema).after;
+    const sorted = [...this.tokens.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).filter((token) => after === undefined || token.id > after);
+    const items = sorted.slice(0, query.limit);
+    return { items: copy(items), cursor: sorted.length > query.limit ? encodeCursor({ after: items.at(-1)!.id }) : undefined };
   }
 }

@@ -45,6 +45,27 @@ describe('authentication', () => {
     expect((await world.call('DELETE', '/tokens/nosuchtoken')).status).toBe(404);
   });
 
+  it('pages the token list: every token once, bounded pages, bad paging refused', async () => {
+    const minted = new Set<string>();
+    for (let index = 0; index < 7; index += 1) minted.add((await world.call('POST', '/tokens', { body: { subject: `ci-${index}`, scopes: ['releases:read'] } })).body.id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await world.call('GET', `/tokens?limit=3${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(3);
+      seen.push(...page.body.items.map((item: { id: string }) => item.id));
+      cursor = page.body.cursor;
+      pages += 1;
+    } while (cursor !== undefined && pages < 10);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(seen.sort()).toEqual([...minted].sort());
+    expect((await world.call('GET', '/tokens')).body.items).toHaveLength(7);
+    for (const query of ['limit=0', 'limit=101', 'limit=x']) expect((await world.call('GET', `/tokens?${query}`)).body.error.issues[0].path).toBe('query.limit');
+    expect((await world.call('GET', '/tokens?cursor=%%%')).body.error.code).toBe('invalid_cursor');
+  });
+
   it('refuses an expired token', async () => {
     const expiresAt = new Date(world.engine.clock.now() + 60_000).toISOString();
     const minted = await world.call('POST', '/tokens', { body: { subject: 'short-lived', scopes: ['releases:read'], expiresAt } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, InvalidCursorError, NotFoundError } from '../../lib/errors.js';
 import type { TokenRecord, TokenStore } from '../../lib/ports.js';
 
 const token = (id: string, overrides: Partial<TokenRecord> = {}): TokenRecord => ({
@@ -51,15 +51,34 @@ export function tokenStoreContract(name: string, makeStore: () => Promise<TokenS
       expect(error).toBeInstanceOf(NotFoundError);
       expect(error).toMatchObject({ record: 'token tok-ghost' });
       expect(await store.get('tok-ghost')).toBeUndefined();
-      expect(await store.list()).toEqual([]);
+      expect((await store.list({ limit: 10 })).items).toEqual([]);
     });
 
-    it('lists every token, revoked ones included, by id', async () => {
+    it('lists every token once across its pages, revoked ones included', async () => {
       const store = await makeStore();
-      const ids = ['tok-c', 'tok-a', 'tok-b'];
+      const ids = Array.from({ length: 23 }, (_, index) => `tok-${String(index).padStart(2, '0')}`).reverse();
       for (const id of ids) await store.create(token(id));
-      const revoked = await store.revoke('tok-b', '2026-11-24T08:00:00.000Z', 'alice');
-      expect(await store.list()).toEqual([token('tok-a'), revoked, token('tok-c')]);
+      const revoked = await store.revoke('tok-07', '2026-11-24T08:00:00.000Z', 'alice');
+      const seen: TokenRecord[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.list({ limit: 5, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(5);
+        seen.push(...page.items);
+        cursor = page.cursor;
+        pages += 1;
+      } while (cursor !== undefined && pages < 20);
+      expect(pages).toBeGreaterThanOrEqual(5);
+      expect(seen.map((record) => record.id).sort()).toEqual([...ids].sort());
+      expect(seen.find((record) => record.id === 'tok-07')).toEqual(revoked);
+    });
+
+    it('refuses a cursor it did not hand out', async () => {
+      const store = await makeStore();
+      await store.create(token('tok-1'));
+      expect(await failure(store.list({ limit: 5, cursor: 'bm90LWEtY3Vyc29y' }))).toBeInstanceOf(InvalidCursorError);
+      expect(await failure(store.list({ limit: 5, cursor: '%%%' }))).toBeInstanceOf(InvalidCursorError);
     });
   });
 }

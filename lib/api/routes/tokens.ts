@@ -3,7 +3,7 @@ import type { TokenRecord } from '../../ports.js';
 import type { ApiDeps, ApiEnv } from '../app.js';
 import { authorize } from '../auth.js';
 import { ApiError } from '../errors.js';
-import { CreateTokenSchema, errorContent, errorResponses, IdParamsSchema, jsonBody, jsonContent } from '../schemas.js';
+import { CreateTokenSchema, ListTokensQuerySchema, errorContent, errorResponses, IdParamsSchema, jsonBody, jsonContent } from '../schemas.js';
 import { hashSecret, mintToken } from '../tokens.js';
 
 const security = [{ bearer: [] }];
@@ -32,8 +32,9 @@ const listTokensRoute = createRoute({
   path: '/tokens',
   tags,
   security,
-  summary: 'List tokens (admin), without secrets',
-  responses: { 200: jsonContent(z.object({ items: z.array(TokenViewSchema) }), 'The tokens'), ...errorResponses },
+  summary: 'List tokens (admin), without secrets, a page at a time',
+  request: { query: ListTokensQuerySchema },
+  responses: { 200: jsonContent(z.object({ items: z.array(TokenViewSchema), cursor: z.string().optional() }), 'A page of tokens; `cursor` fetches the next'), ...errorResponses },
 });
 
 const revokeTokenRoute = createRoute({
@@ -73,7 +74,8 @@ export function registerTokenRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
 
   app.openapi(listTokensRoute, async (c) => {
     authorize(c.get('principal'), 'admin');
-    return c.json({ items: (await deps.tokens.list()).map(tokenView) }, 200);
+    const page = await deps.tokens.list(c.req.valid('query'));
+    return c.json({ items: page.items.map(tokenView), cursor: page.cursor }, 200);
   });
 
   app.openapi(revokeTokenRoute, async (c) => {

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
-import { InvalidTransitionError, PlanError, type Issue } from '../core/errors.js';
+import { InputError, InvalidTransitionError, PlanError, type Issue } from '../core/errors.js';
 import { issuesFromZod } from '../core/issues.js';
 import { ReasonRequiredError, UnsupportedError } from '../engine/errors.js';
 import { FlagValidationError } from '../flags/errors.js';
@@ -64,6 +64,7 @@ const STATUS_CODES: Partial<Record<number, string>> = {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof PlanError) return new ApiError(400, 'invalid_plan', error.message, error.issues);
+  if (error instanceof InputError) return new ApiError(400, 'invalid_request', error.message, error.issues);
   if (error instanceof FlagValidationError) return new ApiError(400, 'invalid_flag', error.message, error.issues);
   if (error instanceof z.ZodError) return validationError(error);
   if (error instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', error.message, [{ path: 'state', message: `the release is ${error.state}` }]);

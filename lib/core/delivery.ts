@@ -1,3 +1,4 @@
+import { plausibleLeadTime } from './commit.js';
 import type { Release } from './release.js';
 
 const DAY_MS = 86_400_000;
@@ -20,8 +21,11 @@ export interface DeliveryMetrics {
   readonly aborted: number;
   /** Succeeded releases per day over the window. */
   readonly deploymentsPerDay: number;
-  /** Commit authored → promoted to 100%, for releases that name their commit. */
-  readonly leadTime: DurationStats;
+  /**
+   * Commit authored → promoted to 100%, for releases that name their commit. `excluded` counts
+   * promoted releases whose stored commit time cannot give a true lead time (see plausibleLeadTime).
+   */
+  readonly leadTime: DurationStats & { readonly excluded: number };
   /** Rolled back over finished (succeeded, rolled back or aborted); null when none finished. */
   readonly changeFailureRate: number | null;
   /** Rollback started → alias confirmed back on the stable version. */
@@ -60,9 +64,11 @@ export function deliveryMetrics(releases: readonly Release[], window: { since: n
   const finished = succeeded + rolledBack + aborted;
   const days = Math.max(1, (window.until - window.since) / DAY_MS);
 
-  const leadTimes = inWindow.flatMap((release) =>
-    release.commit && release.promotedAt ? [Date.parse(release.promotedAt) - Date.parse(release.commit.authoredAt)] : [],
-  );
+  const named = inWindow.filter((release) => release.commit !== undefined && release.promotedAt !== undefined);
+  const leadTimes = named.flatMap((release) => {
+    const lead = plausibleLeadTime(release.commit!.authoredAt, release.createdAt, release.promotedAt!);
+    return lead === undefined ? [] : [lead];
+  });
   const rollbacks = inWindow.filter((release) => release.rollbackStartedAt !== undefined && release.rollbackIntent === 'rollback');
   const restoreTimes = rollbacks.flatMap((release) =>
     release.state === 'rolled_back' && release.finishedAt ? [Date.parse(release.finishedAt) - Date.parse(release.rollbackStartedAt!)] : [],
@@ -78,7 +84,7 @@ export function deliveryMetrics(releases: readonly Release[], window: { since: n
     rolledBack,
     aborted,
     deploymentsPerDay: succeeded / days,
-    leadTime: stats(leadTimes.filter((ms) => Number.isFinite(ms) && ms >= 0)),
+    leadTime: { ...stats(leadTimes), excluded: named.length - leadTimes.length },
     changeFailureRate: ratio(rolledBack, finished),
     timeToRestore: stats(restoreTimes),
     rollbackSuccessRate: ratio(rollbacks.filter((release) => release.state === 'rolled_back').length, rollbacks.length),

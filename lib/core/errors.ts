@@ -12,6 +12,14 @@ export class PlanError extends Error {
   }
 }
 
+/** A request whose fields are well formed but make no sense at this moment, such as a commit time in the future. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(readonly issues: readonly Issue[]) {
+    super(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+  }
+}
+
 /** An event that the release's current state does not allow. */
 export class InvalidTransitionError extends Error {
   override readonly name = 'InvalidTransitionError';

@@ -1,6 +1,7 @@
 export * from './analysis/checks.js';
 export * from './analysis/judge.js';
 export * from './analysis/sprt.js';
+export * from './commit.js';
 export * from './decide.js';
 export * from './decision-events.js';
 export * from './decision.js';

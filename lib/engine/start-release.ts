@@ -1,3 +1,5 @@
+import { commitTimeIssue } from '../core/commit.js';
+import { InputError } from '../core/errors.js';
 import type { ReleaseEvent } from '../core/events.js';
 import { applyEvent } from '../core/reducer.js';
 import type { Plan, Step } from '../core/plan.js';
@@ -52,6 +54,8 @@ export function withFlagSteps(plan: Plan, flags: readonly FlagChange[] | undefin
  * The evaluator shifts the first traffic on its next tick.
  */
 export async function startRelease(deps: EngineDeps, input: StartReleaseInput, actor: string): Promise<Release> {
+  const commitIssue = input.commit === undefined ? undefined : commitTimeIssue(input.commit.authoredAt, deps.clock.now());
+  if (commitIssue !== undefined) throw new InputError([commitIssue]);
   const plan = withFlagSteps(resolvePlan(input.plan, input.risk), input.flags);
   const policy = parsePolicy(input.policy);
   const flagKeys = [...new Set(plan.steps.flatMap((step) => (step.type === 'flag' ? [step.key] : [])))];

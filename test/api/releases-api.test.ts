@@ -84,6 +84,18 @@ describe('POST /releases', () => {
     expect(policy.body.error.issues[0].path).toBe('policy.checks');
   });
 
+  it('refuses a commit time after the request or absurdly old, naming the field, and stores nothing', async () => {
+    const now = world.engine.clock.now();
+    for (const authoredAt of ['0102-03-04T05:06:07Z', new Date(now + 86_400_000).toISOString()]) {
+      const refused = await world.call('POST', '/releases', { body: { ...release, commit: { sha: 'abc1234', authoredAt } } });
+      expectError(refused, 400, 'invalid_request');
+      expect(refused.body.error.issues).toEqual([{ path: 'commit.authoredAt', message: expect.any(String) }]);
+    }
+    expect((await world.call('GET', '/releases')).body.items).toEqual([]);
+    const skewed = await world.call('POST', '/releases', { body: { ...release, commit: { sha: 'abc1234', authoredAt: new Date(now + 5 * 60_000).toISOString() } } });
+    expect(skewed.status).toBe(201);
+  });
+
   it('refuses bodies that are not JSON, and missing bodies', async () => {
     expectError(await world.call('POST', '/releases', { rawBody: '{"function":' }), 400, 'invalid_json');
     expect((await world.call('POST', '/releases')).status).toBe(400);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { MAX_COMMIT_AGE_MS } from '../../lib/core/commit.js';
 import { deliveryMetrics } from '../../lib/core/delivery.js';
 import type { Release } from '../../lib/core/release.js';
 import { at, newRelease, T0 } from './fixtures.js';
@@ -31,7 +33,39 @@ describe('deliveryMetrics', () => {
       finished('succeeded', { commit: { sha: 'b', authoredAt: at(-30) }, promotedAt: at(30) }),
       finished('succeeded', { promotedAt: at(30) }),
     ];
-    expect(deliveryMetrics(releases, window).leadTime).toEqual({ count: 2, medianMs: 60 * 60_000, p90Ms: 90 * 60_000 });
+    expect(deliveryMetrics(releases, window).leadTime).toEqual({ count: 2, medianMs: 60 * 60_000, p90Ms: 90 * 60_000, excluded: 0 });
+  });
+
+  it('leaves out commit times no release can have, and counts them, whatever was stored', () => {
+    const releases = [
+      finished('succeeded', { commit: { sha: 'a', authoredAt: at(-60) }, promotedAt: at(30) }),
+      finished('succeeded', { commit: { sha: 'b', authoredAt: '0102-03-04T00:00:00Z' }, promotedAt: at(30) }),
+      finished('succeeded', { commit: { sha: 'c', authoredAt: at(24 * 60) }, promotedAt: at(30) }),
+      finished('succeeded', { commit: { sha: 'd', authoredAt: 'yesterday' }, promotedAt: at(30) }),
+    ];
+    expect(deliveryMetrics(releases, window).leadTime).toEqual({ count: 1, medianMs: 90 * 60_000, p90Ms: 90 * 60_000, excluded: 3 });
+  });
+
+  it('never reports a lead time below zero or beyond the oldest plausible commit, for any stored times', () => {
+    let counted = 0;
+    const near = fc.integer({ min: T0 - 6 * 365 * DAY, max: T0 + 6 * 365 * DAY }).map((ms) => new Date(ms).toISOString());
+    const anywhere = fc.date({ min: new Date('0001-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }).map((date) => date.toISOString());
+    const stored = fc.oneof(near, near, anywhere, fc.string());
+    fc.assert(
+      fc.property(fc.array(fc.tuple(stored, stored), { maxLength: 8 }), (pairs) => {
+        const releases = pairs.map(([authoredAt, promotedAt]) => finished('succeeded', { commit: { sha: 'abc1234', authoredAt }, promotedAt }));
+        const { leadTime } = deliveryMetrics(releases, window);
+        expect(leadTime.count + leadTime.excluded).toBe(pairs.length);
+        if (leadTime.count > 0) counted += 1;
+        for (const value of [leadTime.medianMs, leadTime.p90Ms]) {
+          if (value === null) continue;
+          expect(value).toBeGreaterThanOrEqual(0);
+          expect(value).toBeLessThanOrEqual(MAX_COMMIT_AGE_MS);
+        }
+      }),
+    );
+    // The generator reaches plausible pairs too, so the bounds were checked on real values.
+    expect(counted).toBeGreaterThan(0);
   });
 
   it('counts a rollback stuck before the alias was confirmed as unsuccessful, and aborts as finished but not failed', () => {

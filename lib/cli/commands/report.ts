@@ -22,7 +22,7 @@ export function reportText(report: DeliveryReportView): string {
   const rows = [
     ['releases', `${report.releases} (${report.finished} finished: ${report.succeeded} succeeded, ${report.rolledBack} rolled back, ${report.aborted} aborted)`],
     ['deployment frequency', `${Number(report.deploymentsPerDay.toFixed(2))} per day`],
-    ['lead time (commit → 100%)', durations(report.leadTime, 'releases naming a commit')],
+    ['lead time (commit → 100%)', `${durations(report.leadTime, 'releases naming a commit')}${report.leadTime.excluded > 0 ? `; ${report.leadTime.excluded} left out, their commit time impossible` : ''}`],
     ['change failure rate', rate(report.changeFailureRate)],
     ['time to restore', durations(report.timeToRestore, 'rollbacks')],
     ['rollback success rate', rate(report.rollbackSuccessRate)],

@@ -60,7 +60,8 @@ export function DeliveryPage(props: DeliveryPageProps) {
           Releases that reached 100% and passed verification, per day of the window.
         </Kpi>
         <Kpi title="Lead time for changes" value={durationOrDash(metrics.leadTime.medianMs)}>
-          From the commit being authored to its version taking all traffic ({spread(metrics.leadTime)}). Only releases that name their commit count.
+          From the commit being authored to its version taking all traffic ({spread(metrics.leadTime)}). Only releases that name their commit count
+          {metrics.leadTime.excluded > 0 ? `; ${metrics.leadTime.excluded} with an impossible commit time are left out` : ''}.
         </Kpi>
         <Kpi title="Change failure rate" value={percentOrDash(metrics.changeFailureRate)}>
           Finished releases that the gate or a person rolled back. Lower is better; aborts are not failures of the change.

@@ -43,6 +43,22 @@ function isPublic(path: string, extra: readonly string[]): boolean {
   return [...ALWAYS_PUBLIC, ...extra].some((entry) => (entry.endsWith('*') ? path.startsWith(entry.slice(0, -1)) : path === entry));
 }
 
+/** Hono's path syntax (`/releases/:id`, `*`) as a regular expression over whole paths. */
+function pathPattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => (segment === '*' ? '.*' : segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}/?$`);
+}
+
+/** The methods the app's routes answer on this path: what a 405 lists in `Allow`. Middleware (ALL) does not count. */
+export function allowedMethods(routes: readonly { method: string; path: string }[], path: string): string[] {
+  const methods = new Set(routes.filter((route) => route.method !== 'ALL' && pathPattern(route.path).test(path)).map((route) => route.method.toUpperCase()));
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
+
 function requestLog(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const started = performance.now();
@@ -77,7 +93,12 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     if (answer.status >= 500) deps.engine.logger.error('unhandled error', { path: c.req.path, error: String(error), stack: error instanceof Error ? error.stack : undefined });
     return errorResponse(c, answer);
   });
-  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => {
+    const allowed = allowedMethods(app.routes, c.req.path);
+    if (allowed.length === 0) return errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+    c.header('Allow', allowed.join(', '));
+    return errorResponse(c, new ApiError(405, 'method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`, [{ path: 'method', message: `one of ${allowed.join(', ')}` }]));
+  });
 
   app.use('*', requestLog(deps));
   app.use(

@@ -3,7 +3,6 @@ import { COHORT_NAME, FLAG_KEY } from '../core/plan.js';
 import { PRESET_NAMES } from '../core/presets.js';
 import { RELEASE_STATES } from '../core/release.js';
 import { RISKS } from '../core/risk.js';
-import { HUMAN_ACTIONS } from '../engine/actions.js';
 import { SCOPES } from '../ports.js';
 import { ErrorBodySchema } from './errors.js';
 
@@ -61,10 +60,8 @@ export const CreateReleaseSchema = z
   .openapi('CreateRelease');
 
 export const ActionBodySchema = z.strictObject({ reason: ReasonSchema.optional() }).openapi('ActionBody');
-export const ActionParamsSchema = z.object({
-  id: IdSchema.openapi({ param: { name: 'id', in: 'path' } }),
-  action: z.enum(HUMAN_ACTIONS).openapi({ param: { name: 'action', in: 'path' } }),
-});
+/** Promote, abort and rollback override the gate: the reason stays in the audit record. */
+export const OverrideBodySchema = z.strictObject({ reason: ReasonSchema }).openapi('OverrideBody');
 export const IdParamsSchema = z.object({ id: IdSchema.openapi({ param: { name: 'id', in: 'path' } }) });
 
 export const ListReleasesQuerySchema = z.strictObject({

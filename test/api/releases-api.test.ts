@@ -30,7 +30,12 @@ describe('public routes', () => {
         '/releases/{id}',
         '/releases/{id}/events',
         '/releases/{id}/metrics',
-        '/releases/{id}/{action}',
+        '/releases/{id}/pause',
+        '/releases/{id}/resume',
+        '/releases/{id}/approve',
+        '/releases/{id}/promote',
+        '/releases/{id}/abort',
+        '/releases/{id}/rollback',
         '/releases/{id}/gate',
         '/reports/delivery',
         '/tokens',
@@ -49,6 +54,27 @@ describe('public routes', () => {
     );
     expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(body.paths['/releases'].post.responses).toHaveProperty('409');
+  });
+});
+
+describe('methods', () => {
+  it.each([
+    ['PUT', '/releases', 'GET, HEAD, POST'],
+    ['DELETE', '/releases/rel_1', 'GET, HEAD'],
+    ['POST', '/releases/rel_1/gate', 'GET, HEAD'],
+    ['GET', '/releases/rel_1/pause', 'POST'],
+    ['DELETE', '/flags/checkout-flow', 'GET, HEAD, PUT'],
+    ['PATCH', '/tokens/abc', 'DELETE'],
+    ['GET', '/ofrep/v1/evaluate/flags', 'POST'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
+    const answer = await world.call(method, path);
+    expectError(answer, 405, 'method_not_allowed');
+    expect(answer.headers.get('Allow')).toBe(allow);
+  });
+
+  it('answers 404 for a path no route has', async () => {
+    expectError(await world.call('POST', '/releases/rel_1/bogus', { body: {} }), 404, 'not_found');
+    expectError(await world.call('GET', '/nowhere'), 404, 'not_found');
   });
 });
 
@@ -181,10 +207,14 @@ describe('people acting through the API', () => {
 
   it('needs a reason to promote, abort or roll back, and refuses what the state does not allow', async () => {
     const { id } = (await world.call('POST', '/releases', { body: release })).body;
-    for (const action of ['promote', 'abort', 'rollback']) expectError(await world.call('POST', `/releases/${id}/${action}`, { body: {} }), 400, 'reason_required');
+    for (const action of ['promote', 'abort', 'rollback']) {
+      expectError(await world.call('POST', `/releases/${id}/${action}`, { body: {} }), 400, 'reason_required');
+      expectError(await world.call('POST', `/releases/${id}/${action}`), 400, 'reason_required');
+    }
     expectError(await world.call('POST', `/releases/${id}/resume`, { body: {} }), 409, 'invalid_transition');
     expectError(await world.call('POST', `/releases/${id}/approve`), 409, 'invalid_transition');
-    expectError(await world.call('POST', `/releases/${id}/explode`, { body: {} }), 400, 'invalid_request');
+    // Each action is its own route: an unknown one is no route at all.
+    expectError(await world.call('POST', `/releases/${id}/explode`, { body: {} }), 404, 'not_found');
     const aborted = await world.call('POST', `/releases/${id}/abort`, { body: { reason: 'wrong build' } });
     expect(aborted.body).toMatchObject({ state: 'aborted' });
     expectError(await world.call('POST', `/releases/${id}/pause`, { body: {} }), 409, 'invalid_transition');

@@ -1,15 +1,15 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { isTerminal, type Release } from '../../core/release.js';
-import { act, REASON_REQUIRED } from '../../engine/actions.js';
+import { act, HUMAN_ACTIONS, REASON_REQUIRED, type HumanAction } from '../../engine/actions.js';
 import { metricsRequest } from '../../engine/observe.js';
 import { startRelease } from '../../engine/start-release.js';
 import { NotFoundError } from '../../errors.js';
 import type { ApiEnv, ApiDeps } from '../app.js';
 import { authorize, mayReadFunction, type Principal } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError, validationError } from '../errors.js';
 import {
   ActionBodySchema,
-  ActionParamsSchema,
+  OverrideBodySchema,
   CreateReleaseSchema,
   errorContent,
   errorResponses,
@@ -90,21 +90,38 @@ const eventsRoute = createRoute({
   },
 });
 
-const actionRoute = createRoute({
-  method: 'post',
-  path: '/releases/{id}/{action}',
-  tags,
-  security,
-  summary: 'Pause, resume, approve, promote, abort or roll back a release',
-  description: 'A reason is required for promote, abort and rollback. Approve and promote need `releases:approve`; the others `releases:write`.',
-  request: { params: ActionParamsSchema, body: { required: false, content: { 'application/json': { schema: ActionBodySchema } } } },
-  responses: {
-    200: jsonContent(ReleaseViewSchema, 'The release after the action'),
-    ...errorResponses,
-    404: errorContent('No such release'),
-    409: errorContent('`invalid_transition`: the state does not allow this action'),
-  },
-});
+const ACTION_SUMMARIES: Record<HumanAction, string> = {
+  pause: 'Pause a release where it stands',
+  resume: 'Resume a paused release',
+  approve: 'Approve the approval step the release waits at (releases:approve)',
+  promote: 'Promote to 100% past the gate (releases:approve); needs a reason',
+  abort: 'Stop a release and return the alias to the stable version; needs a reason',
+  rollback: 'Roll the alias back to the stable version by hand; needs a reason',
+};
+
+/** One route per action, so that each has its own operation and a path's methods are exact. */
+const actionRoutes = HUMAN_ACTIONS.map((action) =>
+  createRoute({
+    method: 'post',
+    path: `/releases/{id}/${action}`,
+    operationId: `${action}Release`,
+    tags,
+    security,
+    summary: ACTION_SUMMARIES[action],
+    request: {
+      params: IdParamsSchema,
+      body: REASON_REQUIRED.has(action)
+        ? { required: true, content: { 'application/json': { schema: OverrideBodySchema } } }
+        : { required: false, content: { 'application/json': { schema: ActionBodySchema } } },
+    },
+    responses: {
+      200: jsonContent(ReleaseViewSchema, 'The release after the action'),
+      ...errorResponses,
+      404: errorContent('No such release'),
+      409: errorContent('`invalid_transition`: the state does not allow this action'),
+    },
+  }),
+);
 
 const gateRoute = createRoute({
   method: 'get',
@@ -182,18 +199,32 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     return c.json(body, 200);
   });
 
-  app.openapi(actionRoute, async (c) => {
-    const { id, action } = c.req.valid('param');
-    const principal = c.get('principal');
-    const release = await loadReadable(deps, principal, id);
-    authorize(principal, action === 'approve' || action === 'promote' ? 'releases:approve' : 'releases:write', { function: release.function });
-    const reason = c.req.valid('json').reason;
-    if (REASON_REQUIRED.has(action) && reason === undefined) {
-      throw new ApiError(400, 'reason_required', `${action} overrides the gate and needs a reason`, [{ path: 'reason', message: 'required' }]);
-    }
-    const updated = await act(deps.engine, id, { action, actor: principal.subject, reason });
-    return c.json(view(updated), 200);
-  });
+  for (const [index, route] of actionRoutes.entries()) {
+    const action = HUMAN_ACTIONS[index]!;
+    app.openapi(
+      route,
+      async (c) => {
+      const { id } = c.req.valid('param');
+      const principal = c.get('principal');
+      const release = await loadReadable(deps, principal, id);
+      authorize(principal, action === 'approve' || action === 'promote' ? 'releases:approve' : 'releases:write', { function: release.function });
+      const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
+      if (REASON_REQUIRED.has(action) && reason === undefined) {
+        throw new ApiError(400, 'reason_required', `${action} overrides the gate and needs a reason`, [{ path: 'reason', message: 'required' }]);
+      }
+      const updated = await act(deps.engine, id, { action, actor: principal.subject, reason });
+      return c.json(view(updated), 200);
+      },
+      (result) => {
+        if (result.success) return undefined;
+        // An override without its reason gets its own code: pipelines and people act on it.
+        if (result.target === 'json' && result.error.issues.some((issue) => issue.path[0] === 'reason' && issue.code === 'invalid_type')) {
+          throw new ApiError(400, 'reason_required', `${action} overrides the gate and needs a reason`, [{ path: 'reason', message: 'required' }]);
+        }
+        throw validationError(result.error, result.target === 'json' ? [] : [result.target]);
+      },
+    );
+  }
 
   app.openapi(gateRoute, async (c) => {
     const { id } = c.req.valid('param');

@@ -1,10 +1,33 @@
 import { z } from '@hono/zod-openapi';
-import { COHORT_NAME, FLAG_KEY } from '../core/plan.js';
+import { COHORT_NAME, FLAG_KEY, PlanSchema } from '../core/plan.js';
+import { PolicySchema } from '../core/policy.js';
 import { PRESET_NAMES } from '../core/presets.js';
 import { RELEASE_STATES } from '../core/release.js';
 import { RISKS } from '../core/risk.js';
 import { SCOPES } from '../ports.js';
 import { ErrorBodySchema } from './errors.js';
+
+/**
+ * The JSON Schema of one of the domain's zod schemas, for the OpenAPI document. Fields such as
+ * `plan` and `policy` are validated once, by the engine, whose errors carry the domain's codes
+ * (`invalid_plan`); documenting them from the same schema keeps the contract exact. The only
+ * recursive parts are free JSON values (JsonLogic, flag variants), which become `{}`, any value,
+ * so the schema can sit inside the document without `$defs` of its own.
+ */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _draft, $defs: _defs, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const anyJson = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(anyJson);
+    if (node === null || typeof node !== 'object') return node;
+    const record = node as Record<string, unknown>;
+    if (typeof record.$ref === 'string' && record.$ref.startsWith('#/$defs/')) return {};
+    return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, anyJson(value)]));
+  };
+  return anyJson(rest) as Record<string, unknown>;
+}
+
+/** A field the engine validates itself, documented by its schema. */
+const validatedByEngine = (documented: Record<string, unknown>, description: string) => z.unknown().openapi({ ...documented, description });
 
 // Lambda's own limits, so a bad name is refused here with its path rather than by AWS later.
 export const FunctionNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a Lambda function name: 1–64 letters, digits, - or _').openapi({ example: 'checkout' });
@@ -16,13 +39,19 @@ export const VersionSchema = z.string().regex(/^(\$LATEST|[1-9]\d{0,9})$/, 'expe
 export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected an id: letters, digits, - or _');
 const ReasonSchema = z.string().trim().min(1).max(1000);
 
-/** A whole number from a query string; stricter than coercion, which reads ' ' and '' as 0. */
-const queryInt = (min: number, max: number) =>
+/**
+ * A whole number from a query string; stricter than coercion, which reads ' ' and '' as 0 and
+ * '1e2' as 100. Documented as the integer it is, with its bounds, not as the string it arrives as.
+ */
+const wholeNumber = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d{1,9}$/, 'expected a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+const queryInt = (min: number, max: number) => wholeNumber(min, max).openapi({ type: 'integer', minimum: min, maximum: max }).optional();
+const queryIntOr = (min: number, max: number, fallback: number) =>
+  wholeNumber(min, max).openapi({ type: 'integer', minimum: min, maximum: max, default: fallback }).default(fallback);
 
 export const FlagChangeSchema = z.strictObject({
   key: z.string().regex(FLAG_KEY, 'expected a flag key: letters, digits, _ . -'),
@@ -40,15 +69,12 @@ export const CreateReleaseSchema = z
       .regex(/^[A-Za-z0-9+/]{43}=$/, 'expected the base64 SHA-256 Lambda reports as CodeSha256')
       .optional()
       .openapi({ description: 'The version is refused unless its code has this hash: build once, promote the same artefact.' }),
-    plan: z
-      .unknown()
-      .optional()
-      .openapi({
-        description: `A preset's name (${PRESET_NAMES.join(', ')}) or a plan object; the default is canary-1-10-50-100.`,
-        example: 'canary-1-10-50-100',
-      }),
+    plan: validatedByEngine(
+      { anyOf: [{ type: 'string', enum: [...PRESET_NAMES] }, jsonSchemaOf(PlanSchema, 'input')], example: 'canary-1-10-50-100' },
+      `A preset's name (${PRESET_NAMES.join(', ')}) or a plan object; the default is canary-1-10-50-100. Steps whose weights go down, and other rules across steps, are refused with \`invalid_plan\`.`,
+    ).optional(),
     risk: z.enum(RISKS).default('normal'),
-    policy: z.unknown().optional().openapi({ description: 'SLI checks and limits; the default policy when absent.' }),
+    policy: validatedByEngine(jsonSchemaOf(PolicySchema, 'input'), 'SLI checks and limits; the default policy when absent. Refused with `invalid_plan`.').optional(),
     flags: z
       .array(FlagChangeSchema)
       .max(20)
@@ -67,18 +93,18 @@ export const IdParamsSchema = z.object({ id: IdSchema.openapi({ param: { name: '
 export const ListReleasesQuerySchema = z.strictObject({
   function: FunctionNameSchema.optional(),
   state: z.enum(RELEASE_STATES).optional(),
-  limit: queryInt(1, 100).default(20),
+  limit: queryIntOr(1, 100, 20),
   cursor: z.string().max(2048).optional(),
 });
 
 export const ListTokensQuerySchema = z.strictObject({
-  limit: queryInt(1, 100).default(50),
+  limit: queryIntOr(1, 100, 50),
   cursor: z.string().max(2048).optional(),
 });
 
 export const GateQuerySchema = z.strictObject({
-  wait: queryInt(0, 25).default(0).openapi({ description: 'Seconds to wait for a change before answering (long poll), at most 25.' }),
-  since: queryInt(0, 1_000_000_000).optional().openapi({ description: 'The revision the caller last saw; the call answers as soon as the release moves past it.' }),
+  wait: queryIntOr(0, 25, 0).openapi({ description: 'Seconds to wait for a change before answering (long poll), at most 25.' }),
+  since: queryInt(0, 1_000_000_000).openapi({ description: 'The revision the caller last saw; the call answers as soon as the release moves past it.' }),
 });
 
 export const DeliveryQuerySchema = z.strictObject({
@@ -109,8 +135,8 @@ export const ReleaseViewSchema = z
     stableVersion: z.string(),
     state: z.enum(RELEASE_STATES),
     risk: z.enum(RISKS),
-    plan: z.unknown(),
-    policy: z.unknown(),
+    plan: z.unknown().openapi(jsonSchemaOf(PlanSchema, 'output')),
+    policy: z.unknown().openapi(jsonSchemaOf(PolicySchema, 'output')),
     currentStep: z.object({ index: z.number(), total: z.number(), description: z.string() }),
     weight: z.number().openapi({ description: 'Percent of the alias the gate has given the new version.' }),
     aliasWeight: z.number().openapi({ description: 'Percent last read back from the alias.' }),

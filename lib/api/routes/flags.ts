@@ -1,12 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { COHORT_NAME, FLAG_KEY } from '../../core/plan.js';
-import type { FlagSetDocument } from '../../flags/flag-schema.js';
+import { FlagDefinitionSchema, RuleSchema, type FlagSetDocument } from '../../flags/flag-schema.js';
 import type { FlagService } from '../../flags/flag-service.js';
 import { compileFlagSet, etagMatches, evaluateFlag, evaluateFlags, readOfrepRequest, type CompiledFlagSet } from '../../flags/ofrep.js';
 import type { StoredFlag } from '../../ports.js';
 import type { ApiEnv } from '../app.js';
 import { authorize, mayReadEveryFlag, mayReadFlag, type Principal } from '../auth.js';
-import { errorContent, errorResponses, jsonBody, jsonContent } from '../schemas.js';
+import { errorContent, errorResponses, jsonBody, jsonContent, jsonSchemaOf } from '../schemas.js';
 
 const security = [{ bearer: [] }];
 const tags = ['flags'];
@@ -23,9 +23,16 @@ const CohortParams = z.object({
     .regex(COHORT_NAME, 'expected a cohort name: letters, digits, _ . -')
     .openapi({ param: { name: 'name', in: 'path' } }),
 });
+const FlagDefinitionDoc = jsonSchemaOf(FlagDefinitionSchema, 'output');
 const StoredFlagSchema = z
-  .object({ key: z.string(), version: z.number(), definition: z.record(z.string(), z.unknown()), updatedAt: z.string(), updatedBy: z.string() })
-  .passthrough()
+  .object({
+    key: z.string(),
+    version: z.number().int(),
+    definition: z.record(z.string(), z.unknown()).openapi(FlagDefinitionDoc),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+    reason: z.string().optional(),
+  })
   .openapi('StoredFlag');
 const flagView = (flag: StoredFlag) => flag as unknown as z.infer<typeof StoredFlagSchema>;
 
@@ -60,7 +67,7 @@ const flagSetRoute = createRoute({
   responses: {
     200: jsonContent(
       z
-        .object({ flags: z.record(z.string(), z.unknown()) })
+        .object({ flags: z.record(z.string(), z.unknown().openapi(FlagDefinitionDoc)), $evaluators: z.record(z.string(), z.unknown()).optional() })
         .passthrough()
         .openapi('FlagSet'),
       'The flagd document',
@@ -88,7 +95,7 @@ const putFlagRoute = createRoute({
     params: KeyParams,
     body: jsonBody(
       z.strictObject({
-        definition: z.unknown().openapi({ description: 'A flagd flag: state, variants, defaultVariant, targeting, metadata' }),
+        definition: z.unknown().openapi({ ...jsonSchemaOf(FlagDefinitionSchema, 'input'), description: 'A flagd flag: state, variants, defaultVariant, targeting (JsonLogic), metadata. Refused with `invalid_flag` and the path at fault.' }),
         reason: Reason,
         expectedVersion: z
           .number()
@@ -130,7 +137,7 @@ const putCohortRoute = createRoute({
     params: CohortParams,
     body: jsonBody(
       z.strictObject({
-        rule: z.unknown().openapi({ description: 'JsonLogic, e.g. {"ends_with": [{"var": "email"}, "@example.com"]}' }),
+        rule: z.unknown().openapi({ ...jsonSchemaOf(RuleSchema, 'input'), description: 'JsonLogic, e.g. {"ends_with": [{"var": "email"}, "@example.com"]}. Refused with `invalid_flag` and the path at fault.' }),
         reason: Reason.optional(),
         bucketBy: z.string().max(128).optional().openapi({ description: 'The context attribute ramps bucket on; targetingKey by default' }),
       }),

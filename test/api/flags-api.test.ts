@@ -78,6 +78,30 @@ describe('the flag store over HTTP', () => {
     const again = await world.call('POST', '/ofrep/v1/evaluate/flags', { body: { context: { targetingKey: 'u1' } }, headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
   });
+
+  it('answers every refusal on an OFREP path in OFREP’s shape, whatever raises it', async () => {
+    const single = '/ofrep/v1/evaluate/flags/new-checkout';
+    const noFlagsScope = await world.token(['releases:read']);
+    const refusals = [
+      [await world.call('POST', single, { body: { context: {} }, token: null }), 401, { errorDetails: 'send Authorization: Bearer <token>' }],
+      [await world.call('POST', single, { body: { context: {} }, token: 'rg_not_a_token' }), 401, { errorDetails: 'the token is malformed' }],
+      [await world.call('POST', '/ofrep/v1/evaluate/flags', { body: { context: {} }, token: noFlagsScope }), 403, { errorDetails: 'this token lacks the scope flags:read' }],
+      [await world.call('POST', single, { rawBody: JSON.stringify({ context: { pad: 'x'.repeat(300 * 1024) } }) }), 400, { key: 'new-checkout', errorCode: 'INVALID_CONTEXT' }],
+      [await world.call('POST', single, { rawBody: '{"context": ' }), 400, { key: 'new-checkout', errorCode: 'INVALID_CONTEXT', errorDetails: 'the request body is not JSON' }],
+      [await world.call('POST', '/ofrep/v1/evaluate/flags/a%20b%3F', { body: { context: {} } }), 404, { key: 'a b?', errorCode: 'FLAG_NOT_FOUND' }],
+      [await world.call('GET', single), 404, { errorDetails: 'no route for GET /ofrep/v1/evaluate/flags/new-checkout' }],
+    ] as const;
+    for (const [answer, status, body] of refusals) {
+      expect(answer.status).toBe(status);
+      expect(answer.body).toMatchObject(body);
+      expect(answer.body).not.toHaveProperty('error');
+    }
+    vi.spyOn(world.deps.flagService!, 'setVersion').mockRejectedValueOnce(new Error('DynamoDB is down'));
+    const failed = await world.call('POST', single, { body: { context: {} } });
+    expect(failed).toMatchObject({ status: 500, body: { errorDetails: expect.stringContaining('something went wrong') as string } });
+    // The rest of the API keeps its own shape.
+    expect((await world.call('GET', '/flags', { token: null })).body).toMatchObject({ error: { code: 'unauthorized' } });
+  });
 });
 
 describe('flag scopes', () => {
@@ -89,6 +113,10 @@ describe('flag scopes', () => {
     expect(Object.keys((await world.call('GET', '/flags', { token: reader })).body.flags)).toEqual(['new-checkout']);
     expect((await world.call('POST', '/flags/new-checkout/kill', { body: { reason: 'x' }, token: reader })).status).toBe(403);
     expect((await evaluate('payments-v2', { targetingKey: 'u' }, reader)).status).toBe(403);
+    // Bulk evaluation answers with the flags the token may read, as web providers need.
+    const bulk = await world.call('POST', '/ofrep/v1/evaluate/flags', { body: { context: { targetingKey: 'u' } }, token: reader });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.flags.map((entry: { key: string }) => entry.key)).toEqual(['new-checkout']);
     const writer = await world.token(['flags:read', 'flags:write'], ['*'], ['new-*']);
     expect((await world.call('POST', '/flags/new-checkout/kill', { body: { reason: 'x' }, token: writer })).status).toBe(200);
     // A cohort is shared by every flag, so a token for some flags cannot redefine it.

@@ -39,6 +39,11 @@ describe('the flag store over HTTP', () => {
     expect(bad.body.error.code).toBe('invalid_flag');
     expect(bad.body.error.issues.map((issue: { path: string }) => issue.path).join(' ')).toMatch(/state/);
     expect((await world.call('PUT', '/flags/new-checkout', { body: { definition: flag } })).status).toBe(400);
+    const ghost = await world.call('PUT', '/flags/new-checkout', { body: { definition: { ...flag, targeting: { if: [{ $ref: 'beta' }, 'on', { fractional: [['off', 1], ['maybe', 1]] }] } }, reason: 'oops' } });
+    expect(ghost).toMatchObject({ status: 400, body: { error: { code: 'invalid_flag' } } });
+    expect(ghost.body.error.issues).toEqual([
+      { path: 'flags.new-checkout.targeting.if[2].fractional[1][0]', message: "targeting can return 'maybe' here, which is not one of the variants (on, off)" },
+    ]);
     await world.call('PUT', '/flags/new-checkout', { body: { definition: { ...flag, defaultVariant: 'on' }, reason: 'launch' } });
     const history = await world.call('GET', '/flags/new-checkout/history');
     expect(history.body.items.map((item: { version: number; reason: string; updatedBy: string }) => [item.version, item.reason, item.updatedBy])).toEqual([

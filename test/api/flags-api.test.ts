@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { tickDue } from '../../lib/engine/tick-due.js';
-import { apiWorld, type ApiWorld } from '../support/api.js';
+import { ADMIN, apiWorld, type ApiWorld } from '../support/api.js';
 import { MINUTE } from '../support/fakes.js';
 
 const flag = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' };
@@ -104,6 +105,17 @@ describe('the flag store over HTTP', () => {
     vi.spyOn(world.deps.flagService!, 'setVersion').mockRejectedValueOnce(new Error('DynamoDB is down'));
     const failed = await world.call('POST', single, { body: { context: {} } });
     expect(failed).toMatchObject({ status: 500, body: { errorDetails: expect.stringContaining('something went wrong') as string } });
+    await fc.assert(
+      // Any key a URL can carry (lone surrogates cannot be percent-encoded), and any body.
+      fc.asyncProperty(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).filter((key) => !/\p{Surrogate}/u.test(key)), fc.oneof(fc.json(), fc.string()), async (key, rawBody) => {
+        const answer = await world.app.request(`/ofrep/v1/evaluate/flags/${encodeURIComponent(key)}`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}` }, body: rawBody });
+        expect([200, 400, 404]).toContain(answer.status);
+        const body = (await answer.json()) as Record<string, unknown>;
+        expect(body.key).toBe(key);
+        expect(body.errorCode ?? body.reason).toEqual(expect.any(String));
+      }),
+      { numRuns: 200 },
+    );
     // The rest of the API keeps its own shape.
     expect((await world.call('GET', '/flags', { token: null })).body).toMatchObject({ error: { code: 'unauthorized' } });
   });

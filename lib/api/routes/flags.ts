@@ -237,7 +237,7 @@ const ofrepBulkRoute = createRoute({
 });
 
 const OFREP_PREFIX = '/ofrep/';
-const OFREP_FLAG = /^\/ofrep\/v1\/evaluate\/flags\/(.+)$/;
+const OFREP_FLAG = /^\/ofrep\/v1\/evaluate\/flags\/([\s\S]+)$/;
 
 export const isOfrepPath = (path: string) => path.startsWith(OFREP_PREFIX);
 
@@ -364,7 +364,7 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
 
   // Every key is routed here, `/` included, so that a key that cannot exist is FLAG_NOT_FOUND.
   app.openAPIRegistry.registerPath(ofrepFlagRoute);
-  app.post('/ofrep/v1/evaluate/flags/:key{.+}', async (c) => {
+  app.post('/ofrep/v1/evaluate/flags/:key{[\\s\\S]+}', async (c) => {
     const key = c.req.param('key');
     authorize(c.get('principal'), 'flags:read', { flag: key });
     const compiled = await cache.get();

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { EngineDeps } from '../engine/deps.js';
 import type { FlagService } from '../flags/flag-service.js';
@@ -7,7 +7,7 @@ import type { IdempotencyStore, TokenStore } from '../ports.js';
 import { authenticate, type BootstrapToken, type Principal } from './auth.js';
 import { ApiError, errorResponse, toApiError, validationError } from './errors.js';
 import { idempotency } from './idempotency.js';
-import { registerFlagRoutes } from './routes/flags.js';
+import { isOfrepPath, ofrepErrorResponse, registerFlagRoutes } from './routes/flags.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -88,16 +88,18 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rg_<id>_<secret>' });
 
+  // OFREP clients understand only OFREP's error bodies, so its paths answer in that shape, whatever the error.
+  const respond = (c: Context, error: ApiError) => (isOfrepPath(c.req.path) ? ofrepErrorResponse(c, error) : errorResponse(c, error));
   app.onError((error, c) => {
     const answer = toApiError(error);
     if (answer.status >= 500) deps.engine.logger.error('unhandled error', { path: c.req.path, error: String(error), stack: error instanceof Error ? error.stack : undefined });
-    return errorResponse(c, answer);
+    return respond(c, answer);
   });
   app.notFound((c) => {
     const allowed = allowedMethods(app.routes, c.req.path);
-    if (allowed.length === 0) return errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+    if (allowed.length === 0) return respond(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
     c.header('Allow', allowed.join(', '));
-    return errorResponse(c, new ApiError(405, 'method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`, [{ path: 'method', message: `one of ${allowed.join(', ')}` }]));
+    return respond(c, new ApiError(405, 'method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`, [{ path: 'method', message: `one of ${allowed.join(', ')}` }]));
   });
 
   app.use('*', requestLog(deps));

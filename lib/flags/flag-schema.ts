@@ -100,8 +100,9 @@ function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[]): Issue[] {
 }
 
 /**
- * Validates one flag for writing: the flagd schema, `$ref`s to known evaluators only, and a
- * targeting rule flagd-core can compile. Throws FlagValidationError with every issue.
+ * Validates one flag for writing: the flagd schema, `$ref`s to known evaluators only, targeting
+ * that names only its own variants, and a rule flagd-core can compile. Throws FlagValidationError
+ * with every issue.
  */
 export function parseFlagDefinition(key: string, input: unknown, evaluators: Evaluators): FlagDefinition {
   const prefix = ['flags', key];
@@ -110,6 +111,7 @@ export function parseFlagDefinition(key: string, input: unknown, evaluators: Eva
   const parsed = FlagDefinitionSchema.safeParse(input);
   if (!parsed.success) throw new FlagValidationError([...issues, ...issuesOf(parsed.error, prefix)]);
   issues.push(...refIssues(parsed.data.targeting ?? {}, new Set(Object.keys(evaluators)), [...prefix, 'targeting']));
+  issues.push(...outcomeIssues(parsed.data, evaluators, [...prefix, 'targeting']));
   if (issues.length === 0) issues.push(...compileIssues(key, parsed.data, evaluators, [...prefix, 'targeting']));
   if (issues.length > 0) throw new FlagValidationError(issues);
   return parsed.data;
@@ -223,6 +225,68 @@ function fractionalIssues(targeting: Json, prefix: PropertyKey[]): { path: Prope
     });
   });
   return issues;
+}
+
+/** Operators whose result is a boolean, which flagd takes as the variant named 'true' or 'false'. */
+const BOOLEAN_OPERATORS = new Set(['==', '===', '!=', '!==', '<', '<=', '>', '>=', '!', '!!', 'in', 'all', 'some', 'none', 'starts_with', 'ends_with', 'sem_ver']);
+
+/** A variant name targeting can return, where it is written, and the evaluator it comes from. */
+interface Outcome {
+  readonly name: string;
+  readonly path: PropertyKey[];
+  readonly evaluator?: { readonly name: string; readonly path: PropertyKey[] };
+}
+
+/** The arguments of `if` that can be its result: each `then`, and the `else` of an odd count (a lone argument is its own result). */
+function ifResults(length: number): number[] {
+  if (length === 1) return [0];
+  const results: number[] = [];
+  for (let index = 1; index < length; index += 2) results.push(index);
+  if (length > 1 && length % 2 === 1) results.push(length - 1);
+  return results;
+}
+
+/**
+ * The variant names targeting can return, as flagd reads them: the result is the variant named by
+ * its string form, and null is the default variant. Found where the result is written down: `if`
+ * results, `fractional` bucket names, a `$ref` to an evaluator that returns them, and conditions
+ * (which name 'true' or 'false'). Results computed at run time (`var`, `cat`, ...) are not known.
+ */
+function outcomes(node: unknown, path: PropertyKey[], evaluators: Evaluators): Outcome[] {
+  if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') return [{ name: String(node), path }];
+  if (!isObject(node) || Object.keys(node).length !== 1) return [];
+  const [operator, args] = Object.entries(node)[0]!;
+  if (operator === '$ref') {
+    const rule = typeof args === 'string' ? evaluators[args] : undefined;
+    // Evaluators cannot reference evaluators, so their own outcomes need none.
+    if (rule === undefined) return [];
+    return outcomes(rule, ['$evaluators', args as string], {}).map((outcome) => ({ name: outcome.name, path, evaluator: { name: args as string, path: outcome.path } }));
+  }
+  if ((operator === 'if' || operator === '?:') && Array.isArray(args)) return ifResults(args.length).flatMap((index) => outcomes(args[index], [...path, operator, index], evaluators));
+  if (operator === 'fractional' && Array.isArray(args)) {
+    // A first argument that is not a bucket is the bucketing expression.
+    return args.flatMap((bucket, index) => (Array.isArray(bucket) && bucket.length > 0 ? outcomes(bucket[0], [...path, 'fractional', index, 0], evaluators) : []));
+  }
+  if (BOOLEAN_OPERATORS.has(operator)) return [{ name: 'true', path }, { name: 'false', path }];
+  return [];
+}
+
+/** Every place targeting can return a variant name that is not one of the flag's variants (every evaluation there would fail). */
+function outcomeIssues(flag: FlagDefinition, evaluators: Evaluators, prefix: PropertyKey[]): Issue[] {
+  const known = Object.keys(flag.variants);
+  const missing = new Map<string, { outcome: Outcome; names: string[] }>();
+  for (const outcome of outcomes(flag.targeting, prefix, evaluators)) {
+    if (Object.hasOwn(flag.variants, outcome.name)) continue;
+    const at = `${formatPath(outcome.path)} ${outcome.evaluator === undefined ? '' : formatPath(outcome.evaluator.path)}`;
+    const entry = missing.get(at) ?? { outcome, names: [] };
+    if (!entry.names.includes(outcome.name)) entry.names.push(outcome.name);
+    missing.set(at, entry);
+  }
+  return [...missing.values()].map(({ outcome, names }) => {
+    const listed = names.map((name) => `'${name}'`).join(' and ');
+    const subject = outcome.evaluator === undefined ? `targeting can return ${listed} here` : `evaluator '${outcome.evaluator.name}' can return ${listed} here (at ${formatPath(outcome.evaluator.path)})`;
+    return { path: formatPath(outcome.path), message: `${subject}, ${names.length === 1 ? 'which is not one of the variants' : 'which are not variants'} (${known.join(', ')})` };
+  });
 }
 
 /** Replaces each `{"$ref": name}` with the evaluator's rule, as flagd does before compiling. */

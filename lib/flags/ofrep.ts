@@ -32,6 +32,11 @@ export interface OfrepBulkFailure {
   readonly errorDetails: string;
 }
 
+/** A 401, 403, 429 or 500: what went wrong, for people. */
+export interface OfrepGeneralError {
+  readonly errorDetails: string;
+}
+
 export interface OfrepAnswer<Body> {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
@@ -93,22 +98,57 @@ export function evaluateFlag(set: CompiledFlagSet, key: string, request: OfrepRe
   return { status: 'errorCode' in result ? 400 : 200, headers: JSON_HEADERS, body: result };
 }
 
-/**
- * POST /ofrep/v1/evaluate/flags: every flag for one context, DISABLED ones included (with no
- * value). The ETag covers the set version and the context, so a client polling with If-None-Match
- * gets 304 until either changes. Targeting on `$flagd.timestamp` is not covered by it.
- */
-export function evaluateFlags(set: CompiledFlagSet, request: OfrepRequest, ifNoneMatch?: string): OfrepAnswer<{ flags: (OfrepSuccess | OfrepFailure)[] } | OfrepBulkFailure> {
-  if (!request.ok) return { status: 400, headers: JSON_HEADERS, body: { errorCode: 'INVALID_CONTEXT', errorDetails: request.details } };
-  const etag = bulkEtag(set.version, request.context);
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { status: 304, headers: { etag } };
-  const flags = [...set.core.getFlags()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, flag]) => resolve(key, flag, request.context));
-  return { status: 200, headers: { ...JSON_HEADERS, etag }, body: { flags } };
+/** Which flags a caller may see; `id` names the view in the ETag, so two views never share a tag. */
+export interface FlagView {
+  readonly id: string;
+  includes(key: string): boolean;
 }
 
-export function bulkEtag(version: number, context: EvaluationContext): string {
-  const digest = createHash('sha256').update(canonicalJson(context)).digest('base64url').slice(0, 22);
+export const EVERY_FLAG: FlagView = { id: '*', includes: () => true };
+
+/**
+ * POST /ofrep/v1/evaluate/flags: every flag in the caller's view for one context, DISABLED ones
+ * included (with no value). The ETag covers the set version, the context and the view, so a client
+ * polling with If-None-Match gets 304 until one of them changes. Targeting on `$flagd.timestamp`
+ * is not covered by it.
+ */
+export function evaluateFlags(
+  set: CompiledFlagSet,
+  request: OfrepRequest,
+  ifNoneMatch?: string,
+  view: FlagView = EVERY_FLAG,
+): OfrepAnswer<{ flags: (OfrepSuccess | OfrepFailure)[]; metadata: FlagMetadata } | OfrepBulkFailure> {
+  if (!request.ok) return { status: 400, headers: JSON_HEADERS, body: { errorCode: 'INVALID_CONTEXT', errorDetails: request.details } };
+  const etag = bulkEtag(set.version, request.context, view.id);
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { status: 304, headers: { etag } };
+  const flags = [...set.core.getFlags()]
+    .filter(([key]) => view.includes(key))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, flag]) => resolve(key, flag, request.context));
+  return { status: 200, headers: { ...JSON_HEADERS, etag }, body: { flags, metadata: set.core.getFlagSetMetadata() } };
+}
+
+export function bulkEtag(version: number, context: EvaluationContext, viewId: string = EVERY_FLAG.id): string {
+  const digest = createHash('sha256').update(canonicalJson({ context, view: viewId })).digest('base64url').slice(0, 22);
   return `"${version}-${digest}"`;
+}
+
+/**
+ * Any refusal on an OFREP path (authentication, authorization, a body too large, a failure of
+ * ours) in OFREP's terms: the status codes its clients know, and its error bodies. `key` is the
+ * flag of a single evaluation.
+ */
+export function ofrepRefusal(status: number, details: string, key?: string): OfrepAnswer<OfrepFailure | OfrepBulkFailure | OfrepGeneralError> {
+  const answer = <Body>(code: number, body: Body) => ({ status: code, headers: JSON_HEADERS, body });
+  // The spec gives 401, 403 and 429 no body, and a 500 `{errorDetails}`; clients act on the status.
+  if (status === 401 || status === 403 || status === 429) return answer(status, { errorDetails: details });
+  // HTTP's own answer to a method the path does not take; OFREP defines none of its own.
+  if (status === 405) return answer(405, { errorDetails: details });
+  if (status >= 500) return answer(500, { errorDetails: details });
+  if (status === 404) return key === undefined ? answer(404, { errorDetails: details }) : answer(404, { key, errorCode: 'FLAG_NOT_FOUND' as const, errorDetails: details });
+  // Any other refusal is, to OFREP, a bad request.
+  const errorCode: OfrepErrorCode = status === 400 || status === 413 ? 'INVALID_CONTEXT' : 'GENERAL';
+  return answer(400, key === undefined ? { errorCode, errorDetails: details } : { key, errorCode, errorDetails: details });
 }
 
 /** RFC 9110 If-None-Match: `*`, or a list of tags compared weakly. */

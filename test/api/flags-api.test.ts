@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { tickDue } from '../../lib/engine/tick-due.js';
-import { apiWorld, type ApiWorld } from '../support/api.js';
+import { ADMIN, apiWorld, type ApiWorld } from '../support/api.js';
 import { MINUTE } from '../support/fakes.js';
 
 const flag = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' };
@@ -39,6 +40,11 @@ describe('the flag store over HTTP', () => {
     expect(bad.body.error.code).toBe('invalid_flag');
     expect(bad.body.error.issues.map((issue: { path: string }) => issue.path).join(' ')).toMatch(/state/);
     expect((await world.call('PUT', '/flags/new-checkout', { body: { definition: flag } })).status).toBe(400);
+    const ghost = await world.call('PUT', '/flags/new-checkout', { body: { definition: { ...flag, targeting: { if: [{ $ref: 'beta' }, 'on', { fractional: [['off', 1], ['maybe', 1]] }] } }, reason: 'oops' } });
+    expect(ghost).toMatchObject({ status: 400, body: { error: { code: 'invalid_flag' } } });
+    expect(ghost.body.error.issues).toEqual([
+      { path: 'flags.new-checkout.targeting.if[2].fractional[1][0]', message: "targeting can return 'maybe' here, which is not one of the variants (on, off)" },
+    ]);
     await world.call('PUT', '/flags/new-checkout', { body: { definition: { ...flag, defaultVariant: 'on' }, reason: 'launch' } });
     const history = await world.call('GET', '/flags/new-checkout/history');
     expect(history.body.items.map((item: { version: number; reason: string; updatedBy: string }) => [item.version, item.reason, item.updatedBy])).toEqual([
@@ -78,6 +84,41 @@ describe('the flag store over HTTP', () => {
     const again = await world.call('POST', '/ofrep/v1/evaluate/flags', { body: { context: { targetingKey: 'u1' } }, headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
   });
+
+  it('answers every refusal on an OFREP path in OFREP’s shape, whatever raises it', async () => {
+    const single = '/ofrep/v1/evaluate/flags/new-checkout';
+    const noFlagsScope = await world.token(['releases:read']);
+    const refusals = [
+      [await world.call('POST', single, { body: { context: {} }, token: null }), 401, { errorDetails: 'send Authorization: Bearer <token>' }],
+      [await world.call('POST', single, { body: { context: {} }, token: 'rg_not_a_token' }), 401, { errorDetails: 'the token is malformed' }],
+      [await world.call('POST', '/ofrep/v1/evaluate/flags', { body: { context: {} }, token: noFlagsScope }), 403, { errorDetails: 'this token lacks the scope flags:read' }],
+      [await world.call('POST', single, { rawBody: JSON.stringify({ context: { pad: 'x'.repeat(300 * 1024) } }) }), 400, { key: 'new-checkout', errorCode: 'INVALID_CONTEXT' }],
+      [await world.call('POST', single, { rawBody: '{"context": ' }), 400, { key: 'new-checkout', errorCode: 'INVALID_CONTEXT', errorDetails: 'the request body is not JSON' }],
+      [await world.call('POST', '/ofrep/v1/evaluate/flags/a%20b%3F', { body: { context: {} } }), 404, { key: 'a b?', errorCode: 'FLAG_NOT_FOUND' }],
+      [await world.call('GET', single), 405, { errorDetails: '/ofrep/v1/evaluate/flags/new-checkout answers POST, not GET' }],
+    ] as const;
+    for (const [answer, status, body] of refusals) {
+      expect(answer.status).toBe(status);
+      expect(answer.body).toMatchObject(body);
+      expect(answer.body).not.toHaveProperty('error');
+    }
+    vi.spyOn(world.deps.flagService!, 'setVersion').mockRejectedValueOnce(new Error('DynamoDB is down'));
+    const failed = await world.call('POST', single, { body: { context: {} } });
+    expect(failed).toMatchObject({ status: 500, body: { errorDetails: expect.stringContaining('something went wrong') as string } });
+    await fc.assert(
+      // Any key a URL can carry (lone surrogates cannot be percent-encoded), and any body.
+      fc.asyncProperty(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).filter((key) => !/\p{Surrogate}/u.test(key)), fc.oneof(fc.json(), fc.string()), async (key, rawBody) => {
+        const answer = await world.app.request(`/ofrep/v1/evaluate/flags/${encodeURIComponent(key)}`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}` }, body: rawBody });
+        expect([200, 400, 404]).toContain(answer.status);
+        const body = (await answer.json()) as Record<string, unknown>;
+        expect(body.key).toBe(key);
+        expect(body.errorCode ?? body.reason).toEqual(expect.any(String));
+      }),
+      { numRuns: 200 },
+    );
+    // The rest of the API keeps its own shape.
+    expect((await world.call('GET', '/flags', { token: null })).body).toMatchObject({ error: { code: 'unauthorized' } });
+  });
 });
 
 describe('flag scopes', () => {
@@ -89,6 +130,10 @@ describe('flag scopes', () => {
     expect(Object.keys((await world.call('GET', '/flags', { token: reader })).body.flags)).toEqual(['new-checkout']);
     expect((await world.call('POST', '/flags/new-checkout/kill', { body: { reason: 'x' }, token: reader })).status).toBe(403);
     expect((await evaluate('payments-v2', { targetingKey: 'u' }, reader)).status).toBe(403);
+    // Bulk evaluation answers with the flags the token may read, as web providers need.
+    const bulk = await world.call('POST', '/ofrep/v1/evaluate/flags', { body: { context: { targetingKey: 'u' } }, token: reader });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.flags.map((entry: { key: string }) => entry.key)).toEqual(['new-checkout']);
     const writer = await world.token(['flags:read', 'flags:write'], ['*'], ['new-*']);
     expect((await world.call('POST', '/flags/new-checkout/kill', { body: { reason: 'x' }, token: writer })).status).toBe(200);
     // A cohort is shared by every flag, so a token for some flags cannot redefine it.

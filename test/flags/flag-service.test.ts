@@ -57,6 +57,22 @@ describe('FlagService writes', () => {
     expect(error).toMatchObject({ record: 'flag new-checkout' });
   });
 
+  it('refuses targeting that can return a variant the flag lacks, on a write and on a ramp, but restores it as it was stored', async () => {
+    const { service, store } = await seeded();
+    const ghost = { ...boolFlag, targeting: { if: [{ $ref: 'beta' }, 'on', 'of'] } };
+    const refused = await failure(service.putFlag({ key: 'new-checkout', definition: ghost, ...who }));
+    expect((refused as FlagValidationError).issues).toEqual([
+      { path: 'flags.new-checkout.targeting.if[2]', message: "targeting can return 'of' here, which is not one of the variants (on, off)" },
+    ]);
+    // A version stored before the rule: a ramp would carry the bad branch on, so it is refused too.
+    await store.putFlag({ key: 'new-checkout', definition: ghost, actor: 'legacy', reason: 'before the rule', at: '2026-01-01T00:00:00.000Z' });
+    const ramp = await failure(service.ramp({ key: 'new-checkout', cohort: 'beta', percent: 10, ...who }));
+    expect((ramp as FlagValidationError).issues).toContainEqual(expect.objectContaining({ path: 'flags.new-checkout.targeting.if[2]' }));
+    await service.putFlag({ key: 'new-checkout', definition: boolFlag, ...who });
+    await service.restore({ key: 'new-checkout', version: 2, ...who });
+    expect((await service.getFlag('new-checkout')).definition).toEqual(ghost);
+  });
+
   it('refuses a hand edit that breaks a ramped flag’s targeting', async () => {
     const { service } = await seeded();
     await service.ramp({ key: 'new-checkout', cohort: 'beta', percent: 10, ...who });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { FlagdCore } from '@openfeature/flagd-core';
 import type { EvaluationContext, FlagValueType } from '@openfeature/core';
 import { describe, expect, it } from 'vitest';
-import { bulkEtag, compileFlagSet, etagMatches, evaluateFlag, evaluateFlags, ofrepRequest, readOfrepRequest } from '../../lib/flags/ofrep.js';
+import { bulkEtag, compileFlagSet, etagMatches, evaluateFlag, evaluateFlags, ofrepRefusal, ofrepRequest, readOfrepRequest, type FlagView } from '../../lib/flags/ofrep.js';
 
 const set = {
   flags: {
@@ -115,11 +115,45 @@ describe('OFREP bulk evaluation', () => {
     });
   });
 
-  it('derives ETags from the version and the context alone', () => {
+  it('evaluates only the flags in the caller’s view, with a tag of that view', () => {
+    const checkoutOnly: FlagView = { id: 'new-*', includes: (key) => key.startsWith('new-') };
+    const context = ask({ targetingKey: 'ana' });
+    const narrowed = evaluateFlags(compiled, context, undefined, checkoutOnly);
+    expect((narrowed.body as { flags: { key: string }[] }).flags.map((flag) => flag.key)).toEqual(['new-checkout']);
+    const whole = evaluateFlags(compiled, context);
+    expect(narrowed.headers.etag).not.toBe(whole.headers.etag);
+    expect(evaluateFlags(compiled, context, whole.headers.etag, checkoutOnly).status).toBe(200);
+    expect(evaluateFlags(compiled, context, narrowed.headers.etag, checkoutOnly).status).toBe(304);
+  });
+
+  it('carries the set’s metadata', () => {
+    const withMetadata = compileFlagSet({ ...set, metadata: { flagSetId: 'checkout' } }, 1);
+    expect(evaluateFlags(withMetadata, ask({})).body).toMatchObject({ metadata: { flagSetId: 'checkout' } });
+  });
+
+  it('derives ETags from the version, the context and the view alone', () => {
     expect(bulkEtag(3, { a: 1, b: [1, 2] })).toBe(bulkEtag(3, { b: [1, 2], a: 1 }));
     expect(bulkEtag(3, { a: 1 })).not.toBe(bulkEtag(4, { a: 1 }));
+    expect(bulkEtag(3, { a: 1 }, '["checkout-*"]')).not.toBe(bulkEtag(3, { a: 1 }));
     expect(etagMatches('"abc"', '"abc"')).toBe(true);
     expect(etagMatches('abc', '"abc"')).toBe(true);
     expect(etagMatches('"abd"', '"abc"')).toBe(false);
+  });
+});
+
+describe('OFREP refusals', () => {
+  it.each([
+    ['no valid token', 401, 'new-checkout', 401, { errorDetails: 'd' }],
+    ['a forbidden flag', 403, 'new-checkout', 403, { errorDetails: 'd' }],
+    ['a rate limit', 429, undefined, 429, { errorDetails: 'd' }],
+    ['a failure of ours', 503, 'new-checkout', 500, { errorDetails: 'd' }],
+    ['no such flag', 404, 'nope', 404, { key: 'nope', errorCode: 'FLAG_NOT_FOUND', errorDetails: 'd' }],
+    ['no such route', 404, undefined, 404, { errorDetails: 'd' }],
+    ['a method the path does not take', 405, undefined, 405, { errorDetails: 'd' }],
+    ['a bad request', 400, 'new-checkout', 400, { key: 'new-checkout', errorCode: 'INVALID_CONTEXT', errorDetails: 'd' }],
+    ['a body too large', 413, undefined, 400, { errorCode: 'INVALID_CONTEXT', errorDetails: 'd' }],
+    ['another refusal', 409, 'new-checkout', 400, { key: 'new-checkout', errorCode: 'GENERAL', errorDetails: 'd' }],
+  ])('answers %s in the status and body OFREP gives it', (_, status, key, expectedStatus, body) => {
+    expect(ofrepRefusal(status, 'd', key)).toEqual({ status: expectedStatus, headers: { 'content-type': 'application/json' }, body });
   });
 });

@@ -1,10 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { COHORT_NAME, FLAG_KEY } from '../../core/plan.js';
 import { FlagDefinitionSchema, RuleSchema, type FlagSetDocument } from '../../flags/flag-schema.js';
 import type { FlagService } from '../../flags/flag-service.js';
-import { compileFlagSet, etagMatches, evaluateFlag, evaluateFlags, readOfrepRequest, type CompiledFlagSet } from '../../flags/ofrep.js';
+import { compileFlagSet, etagMatches, evaluateFlag, evaluateFlags, EVERY_FLAG, ofrepRefusal, readOfrepRequest, type CompiledFlagSet, type FlagView } from '../../flags/ofrep.js';
 import type { StoredFlag } from '../../ports.js';
 import type { ApiEnv } from '../app.js';
+import type { ApiError } from '../errors.js';
 import { authorize, mayReadEveryFlag, mayReadFlag, type Principal } from '../auth.js';
 import { errorContent, errorResponses, jsonBody, jsonContent, jsonSchemaOf } from '../schemas.js';
 
@@ -190,8 +192,24 @@ const restoreRoute = createRoute({
   responses: { 200: jsonContent(StoredFlagSchema, 'The flag after the restore'), ...flagErrors },
 });
 
-// The body is read by the OFREP handlers themselves, so that bad input gets OFREP's error shape.
-const ofrepDescription = 'Body: `{"context": {"targetingKey": "...", ...}}`. Errors follow OFREP: `{key, errorCode, errorDetails}`.';
+// The OFREP routes read their own key and body, so that every answer is in OFREP's shape.
+const ofrepDescription =
+  'Body: `{"context": {"targetingKey": "...", ...}}` (an empty body is an empty context). Answers and errors follow the OFREP specification: ' +
+  'evaluation errors are `{key, errorCode, errorDetails}`, a flag that defers to the code default has no `value`.';
+const OfrepMetadata = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const OfrepSuccessSchema = z
+  .object({ key: z.string(), value: z.unknown().optional(), reason: z.string(), variant: z.string().optional(), metadata: OfrepMetadata })
+  .openapi('OfrepEvaluationSuccess', { description: 'No `value`: use the code default (a DISABLED flag, or no default variant)' });
+const OfrepFailureSchema = z
+  .object({ key: z.string(), errorCode: z.string(), errorDetails: z.string(), metadata: OfrepMetadata.optional() })
+  .openapi('OfrepEvaluationFailure');
+const OfrepBulkFailureSchema = z.object({ errorCode: z.string(), errorDetails: z.string() }).openapi('OfrepBulkEvaluationFailure');
+const OfrepGeneralErrorSchema = z.object({ errorDetails: z.string() }).openapi('OfrepGeneralError');
+const ofrepAuthErrors = {
+  401: jsonContent(OfrepGeneralErrorSchema, 'No valid token'),
+  403: jsonContent(OfrepGeneralErrorSchema, 'The token lacks flags:read, or the flag is outside its patterns'),
+  500: jsonContent(OfrepGeneralErrorSchema, 'A failure on our side'),
+};
 const ofrepFlagRoute = createRoute({
   method: 'post',
   path: '/ofrep/v1/evaluate/flags/{key}',
@@ -199,13 +217,12 @@ const ofrepFlagRoute = createRoute({
   security,
   summary: 'OpenFeature Remote Evaluation Protocol: one flag',
   description: ofrepDescription,
-  request: { params: KeyParams },
+  request: { params: z.object({ key: z.string().openapi({ param: { name: 'key', in: 'path' }, description: 'Any key; one that cannot exist is FLAG_NOT_FOUND' }) }) },
   responses: {
-    200: jsonContent(z.object({ key: z.string() }).passthrough(), 'The evaluation'),
-    400: { description: 'Invalid context or evaluation error' },
-    401: errorResponses[401],
-    403: errorResponses[403],
-    404: { description: 'FLAG_NOT_FOUND' },
+    200: jsonContent(OfrepSuccessSchema, 'The evaluation'),
+    400: jsonContent(OfrepFailureSchema, 'PARSE_ERROR, INVALID_CONTEXT or GENERAL'),
+    404: jsonContent(OfrepFailureSchema, 'FLAG_NOT_FOUND'),
+    ...ofrepAuthErrors,
   },
 });
 const ofrepBulkRoute = createRoute({
@@ -213,17 +230,43 @@ const ofrepBulkRoute = createRoute({
   path: '/ofrep/v1/evaluate/flags',
   tags: ['ofrep'],
   security,
-  summary: 'OpenFeature Remote Evaluation Protocol: every flag, with an ETag',
+  summary: 'OpenFeature Remote Evaluation Protocol: every flag the token may read, with an ETag',
   description: ofrepDescription,
   request: { headers: z.object({ 'If-None-Match': z.string().optional() }) },
   responses: {
-    200: jsonContent(z.object({ flags: z.array(z.unknown()) }), 'The evaluations'),
-    304: { description: 'Unchanged for this context' },
-    400: { description: 'Invalid context' },
-    401: errorResponses[401],
-    403: errorResponses[403],
+    200: jsonContent(z.object({ flags: z.array(z.union([OfrepSuccessSchema, OfrepFailureSchema])), metadata: OfrepMetadata }), 'The evaluations'),
+    304: { description: 'Unchanged for this context and token' },
+    400: jsonContent(OfrepBulkFailureSchema, 'INVALID_CONTEXT'),
+    ...ofrepAuthErrors,
   },
 });
+
+const OFREP_PREFIX = '/ofrep/';
+const OFREP_FLAG = /^\/ofrep\/v1\/evaluate\/flags\/([\s\S]+)$/;
+
+export const isOfrepPath = (path: string) => path.startsWith(OFREP_PREFIX);
+
+/** Any error on an OFREP path, whatever raised it (authentication, limits, the routes), in OFREP's shape. */
+export function ofrepErrorResponse(c: Context, error: ApiError): Response {
+  const single = c.req.method === 'POST' ? OFREP_FLAG.exec(c.req.path) : null;
+  const answer = ofrepRefusal(error.status, error.message, single === null ? undefined : decodedKey(single[1]!));
+  return new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+}
+
+function decodedKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** What bulk evaluation shows a token: the flags a single evaluation would let it read (admin reads all, as in `authorize`). */
+function readableView(principal: Principal): FlagView {
+  if (mayReadEveryFlag(principal)) return EVERY_FLAG;
+  const patterns = [...new Set(principal.flags)].sort();
+  return { id: JSON.stringify(patterns), includes: (key) => mayReadFlag(principal, key) };
+}
 
 /** Flags, cohorts and OFREP on the gate's app; scopes flags:read and flags:write, bound to flag-key globs. */
 export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagService): void {
@@ -324,8 +367,10 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
     return c.json(flagView(await service.getFlag(key)), 200);
   });
 
-  app.openapi(ofrepFlagRoute, async (c) => {
-    const { key } = c.req.valid('param');
+  // Every key is routed here, `/` included, so that a key that cannot exist is FLAG_NOT_FOUND.
+  app.openAPIRegistry.registerPath(ofrepFlagRoute);
+  app.post('/ofrep/v1/evaluate/flags/:key{[\\s\\S]+}', async (c) => {
+    const key = c.req.param('key');
     authorize(c.get('principal'), 'flags:read', { flag: key });
     const compiled = await cache.get();
     const answer = evaluateFlag(compiled, key, readOfrepRequest(await c.req.text()));
@@ -335,10 +380,8 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
   app.openapi(ofrepBulkRoute, async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'flags:read');
-    // Bulk evaluation answers for every flag; a token bound to some keys must use single evaluations.
-    authorize(principal, 'flags:read', { everyFlag: true });
     const compiled = await cache.get();
-    const answer = evaluateFlags(compiled, readOfrepRequest(await c.req.text()), c.req.header('If-None-Match'));
+    const answer = evaluateFlags(compiled, readOfrepRequest(await c.req.text()), c.req.header('If-None-Match'), readableView(principal));
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
   });
 }

@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { COHORT_NAME, FLAG_KEY } from '../../core/plan.js';
 import { FlagDefinitionSchema, RuleSchema, type FlagSetDocument } from '../../flags/flag-schema.js';
 import type { FlagService } from '../../flags/flag-service.js';
@@ -250,7 +251,8 @@ export const isOfrepPath = (path: string) => path.startsWith(OFREP_PREFIX);
 export function ofrepErrorResponse(c: Context, error: ApiError): Response {
   const single = c.req.method === 'POST' ? OFREP_FLAG.exec(c.req.path) : null;
   const answer = ofrepRefusal(error.status, error.message, single === null ? undefined : decodedKey(single[1]!));
-  return new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+  // Through the context, so headers set before the refusal (Allow, Retry-After) stay on it.
+  return c.json(answer.body, answer.status as ContentfulStatusCode);
 }
 
 function decodedKey(raw: string): string {

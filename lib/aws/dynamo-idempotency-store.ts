@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Clock, IdempotencyRecord, IdempotencyStore } from '../ports.js';
-import { conflictOn, lostWrite, rethrowLost } from './dynamo-errors.js';
+import { conflictOn, dynamoCall, lostWrite, rethrowLost } from './dynamo-errors.js';
 import { decodeOrThrow, plain } from './dynamo-item-codec.js';
 
 const RecordSchema = z.object({
@@ -27,16 +27,18 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   async begin(record: Omit<IdempotencyRecord, 'status' | 'response'>): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }> {
     const nowSeconds = Math.floor(this.clock.now() / 1000);
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: recordKey(record.scope, record.key), ...plain(record), status: 'in_progress' },
-          // TTL removes expired records only eventually (often days later); until then they must not count.
-          ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt < :now',
-          ExpressionAttributeNames: { '#expiresAt': NAMES['#expiresAt'] },
-          ExpressionAttributeValues: { ':now': nowSeconds },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      await dynamoCall('PutItem', () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: recordKey(record.scope, record.key), ...plain(record), status: 'in_progress' },
+            // TTL removes expired records only eventually (often days later); until then they must not count.
+            ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt < :now',
+            ExpressionAttributeNames: { '#expiresAt': NAMES['#expiresAt'] },
+            ExpressionAttributeValues: { ':now': nowSeconds },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
       );
       return { claimed: true };
     } catch (error) {
@@ -49,15 +51,17 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   async complete(scope: string, key: string, response: { status: number; body: unknown }): Promise<void> {
     const pk = recordKey(scope, key);
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk },
-          UpdateExpression: 'SET #status = :completed, #response = :response',
-          ConditionExpression: '#status = :inProgress',
-          ExpressionAttributeNames: { '#status': NAMES['#status'], '#response': NAMES['#response'] },
-          ExpressionAttributeValues: { ':completed': 'completed', ':inProgress': 'in_progress', ':response': plain(response) },
-        }),
+      await dynamoCall('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk },
+            UpdateExpression: 'SET #status = :completed, #response = :response',
+            ConditionExpression: '#status = :inProgress',
+            ExpressionAttributeNames: { '#status': NAMES['#status'], '#response': NAMES['#response'] },
+            ExpressionAttributeValues: { ':completed': 'completed', ':inProgress': 'in_progress', ':response': plain(response) },
+          }),
+        ),
       );
     } catch (error) {
       rethrowLost(error, conflictOn(`idempotency record ${pk}`, `idempotency record ${pk} is not in progress`));
@@ -66,15 +70,17 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
 
   async release(scope: string, key: string): Promise<void> {
     try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: recordKey(scope, key) },
-          // A completed response is worth keeping; only an unfinished claim is let go.
-          ConditionExpression: '#status = :inProgress',
-          ExpressionAttributeNames: { '#status': NAMES['#status'] },
-          ExpressionAttributeValues: { ':inProgress': 'in_progress' },
-        }),
+      await dynamoCall('DeleteItem', () =>
+        this.doc.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk: recordKey(scope, key) },
+            // A completed response is worth keeping; only an unfinished claim is let go.
+            ConditionExpression: '#status = :inProgress',
+            ExpressionAttributeNames: { '#status': NAMES['#status'] },
+            ExpressionAttributeValues: { ':inProgress': 'in_progress' },
+          }),
+        ),
       );
     } catch (error) {
       // Nothing in progress to let go of: releasing is safe to repeat.

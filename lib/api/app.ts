@@ -71,7 +71,8 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
 
   app.onError((error, c) => {
     const answer = toApiError(error);
-    if (answer.status >= 500) deps.engine.logger.error('unhandled error', { path: c.req.path, error: String(error), stack: error instanceof Error ? error.stack : undefined });
+    if (answer.status === 503) deps.engine.logger.warn('dependency unavailable', { path: c.req.path, error: String(error) });
+    else if (answer.status >= 500) deps.engine.logger.error('unhandled error', { path: c.req.path, error: String(error), stack: error instanceof Error ? error.stack : undefined });
     return errorResponse(c, answer);
   });
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)));

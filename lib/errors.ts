@@ -111,3 +111,29 @@ export class InvalidCursorError extends Error {
     super(`invalid cursor: ${reason}`, options);
   }
 }
+
+/** The AWS services the gate depends on. */
+export type Dependency = 'lambda' | 'cloudwatch' | 'dynamodb';
+
+/**
+ * An AWS service could not serve a call for now (throttling, a 5xx, a timeout, a dropped
+ * connection, Lambda's "update in progress") even after the SDK's own retries. Worth trying again
+ * later; the SDK's last error is the cause.
+ */
+export class DependencyUnavailableError extends Error {
+  override readonly name = 'DependencyUnavailableError';
+  /** Calls the SDK made before giving up, when it says. */
+  readonly attempts: number | undefined;
+  constructor(
+    readonly dependency: Dependency,
+    /** The call, e.g. `UpdateAlias checkout:live` or `TransactWriteItems`. */
+    readonly operation: string,
+    options: { cause: unknown },
+  ) {
+    const attempts = (options.cause as { $metadata?: { attempts?: unknown } } | undefined)?.$metadata?.attempts;
+    const counted = typeof attempts === 'number' && attempts > 0 ? attempts : undefined;
+    const cause = options.cause instanceof Error ? `${options.cause.name}: ${options.cause.message}` : String(options.cause);
+    super(`${dependency} ${operation} is unavailable${counted === undefined ? '' : ` after ${counted} attempts`}: ${cause}`, options);
+    this.attempts = counted;
+  }
+}

@@ -92,7 +92,8 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const respond = (c: Context, error: ApiError) => (isOfrepPath(c.req.path) ? ofrepErrorResponse(c, error) : errorResponse(c, error));
   app.onError((error, c) => {
     const answer = toApiError(error);
-    if (answer.status >= 500) deps.engine.logger.error('unhandled error', { path: c.req.path, error: String(error), stack: error instanceof Error ? error.stack : undefined });
+    if (answer.status === 503) deps.engine.logger.warn('dependency unavailable', { path: c.req.path, error: String(error) });
+    else if (answer.status >= 500) deps.engine.logger.error('unhandled error', { path: c.req.path, error: String(error), stack: error instanceof Error ? error.stack : undefined });
     return respond(c, answer);
   });
   app.notFound((c) => {

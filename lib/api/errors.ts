@@ -9,6 +9,7 @@ import { FlagValidationError } from '../flags/errors.js';
 import {
   AliasBusyError,
   ConflictError,
+  DependencyUnavailableError,
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
   InvalidCursorError,
@@ -38,6 +39,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues: readonly Issue[] = [],
+    /** Sent with the answer, such as `Retry-After` on a 503. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -60,7 +63,31 @@ const STATUS_CODES: Partial<Record<number, string>> = {
   415: 'unsupported_media_type',
 };
 
-/** Maps every error to the API's answer; domain errors keep their meaning, anything else is a 500 without details. */
+/** The request field whose value a rejected version's code is about. */
+const REJECTED_PATH: Record<VersionRejectedError['code'], string> = {
+  version_not_found: 'version',
+  version_unpublished: 'version',
+  same_version: 'version',
+  incompatible_version: 'version',
+  code_sha_mismatch: 'codeSha256',
+  alias_not_found: 'alias',
+};
+
+const DEPENDENCY_NAMES: Record<DependencyUnavailableError['dependency'], string> = { lambda: 'AWS Lambda', cloudwatch: 'Amazon CloudWatch', dynamodb: 'Amazon DynamoDB' };
+
+/** Long enough for a throttled AWS API to recover; the SDK has already retried for a few seconds. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+/** Names the service and the call, not the SDK's message: that stays in the logs. */
+function unavailable(error: DependencyUnavailableError): ApiError {
+  const message = `${DEPENDENCY_NAMES[error.dependency]} is unavailable right now (${error.operation}); try again in ${DEPENDENCY_RETRY_AFTER_SECONDS} s`;
+  return new ApiError(503, 'dependency_unavailable', message, [], { 'Retry-After': String(DEPENDENCY_RETRY_AFTER_SECONDS) });
+}
+
+/**
+ * Maps every error to the API's answer; domain errors keep their meaning, an AWS service that
+ * stays unavailable is a 503 with Retry-After, anything else is a 500 without details.
+ */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof PlanError) return new ApiError(400, 'invalid_plan', error.message, error.issues);
@@ -70,7 +97,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', error.message, [{ path: 'state', message: `the release is ${error.state}` }]);
   if (error instanceof ReleaseInProgressError) return new ApiError(409, 'release_in_progress', error.message, [{ path: 'function', message: `active release: ${error.activeReleaseId ?? 'unknown'}` }]);
   if (error instanceof AliasBusyError) return new ApiError(409, 'alias_busy', error.message, [{ path: 'alias', message: 'routes to two versions outside Release Gate' }]);
-  if (error instanceof VersionRejectedError) return new ApiError(422, error.code, error.message, [{ path: 'version', message: error.message }]);
+  if (error instanceof VersionRejectedError) return new ApiError(422, error.code, error.message, [{ path: REJECTED_PATH[error.code], message: error.message }]);
   if (error instanceof ReasonRequiredError) return new ApiError(400, 'reason_required', error.message, [{ path: 'reason', message: 'required' }]);
   if (error instanceof UnsupportedError) return new ApiError(400, 'unsupported', error.message);
   if (error instanceof InvalidCursorError) return new ApiError(400, 'invalid_cursor', error.message, [{ path: 'cursor', message: error.message }]);
@@ -78,6 +105,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof IdempotencyInProgressError) return new ApiError(409, 'idempotency_in_progress', error.message, [{ path: 'Idempotency-Key', message: 'still in progress' }]);
   if (error instanceof NotFoundError) return new ApiError(404, 'not_found', error.message);
   if (error instanceof ConflictError) return new ApiError(409, 'conflict', `${error.message}; read it again and retry`);
+  if (error instanceof DependencyUnavailableError) return unavailable(error);
   if (error instanceof HTTPException) {
     const status = error.status;
     const message = error.status === 400 && /JSON/i.test(error.message) ? 'the body is not valid JSON' : error.message || 'request refused';
@@ -87,5 +115,5 @@ export function toApiError(error: unknown): ApiError {
 }
 
 export function errorResponse(c: Context, error: ApiError): Response {
-  return c.json(error.body(), error.status);
+  return c.json(error.body(), error.status, { ...error.headers });
 }

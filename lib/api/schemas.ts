@@ -167,6 +167,11 @@ export const errorResponses = {
   400: { description: 'Bad input: the paths at fault are in `error.issues`', content: { 'application/json': { schema: ErrorBodySchema } } },
   401: { description: 'No valid token', content: { 'application/json': { schema: ErrorBodySchema } } },
   403: { description: 'The token lacks the scope or the resource', content: { 'application/json': { schema: ErrorBodySchema } } },
+  503: {
+    description: 'An AWS service the gate depends on stays unavailable (`dependency_unavailable`); try again after `Retry-After` seconds',
+    headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } },
+    content: { 'application/json': { schema: ErrorBodySchema } },
+  },
 } as const;
 
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });

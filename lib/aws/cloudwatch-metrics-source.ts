@@ -1,7 +1,9 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { ArmStats, Observation, Period } from '../core/metrics.js';
 import { checkLabel } from '../core/policy.js';
+import { DependencyUnavailableError } from '../errors.js';
 import type { MetricsRequest, MetricsSource } from '../ports.js';
+import { callAws } from './sdk-errors.js';
 
 export interface CloudWatchMetricsSourceOptions {
   readonly client: CloudWatchClient;
@@ -54,7 +56,9 @@ const EXPRESSION_NAMES: Readonly<Record<string, string>> = { invocations: 'inv',
 /** Quoted strings are skipped; CloudWatch ids (and so expression variables) start with a lower-case letter, functions are upper-case. */
 const EXPRESSION_TOKEN = /'[^']*'|"[^"]*"|\b[a-z][A-Za-z0-9_]*\b/g;
 
-const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+/** Our own error's message already names the dependency and the SDK's error. */
+const errorText = (error: unknown) =>
+  error instanceof DependencyUnavailableError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /**
  * MetricsSource over CloudWatch GetMetricData, per version through Lambda's `ExecutedVersion`
@@ -215,14 +219,16 @@ export class CloudWatchMetricsSource implements MetricsSource {
   private async fetch(queries: MetricDataQuery[], start: number, end: number, series: Map<string, Series>): Promise<void> {
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(
-        new GetMetricDataCommand({
-          MetricDataQueries: queries,
-          StartTime: new Date(start),
-          EndTime: new Date(end),
-          ScanBy: 'TimestampAscending',
-          NextToken: nextToken,
-        }),
+      const page = await callAws('cloudwatch', 'GetMetricData', () =>
+        this.client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: new Date(start),
+            EndTime: new Date(end),
+            ScanBy: 'TimestampAscending',
+            NextToken: nextToken,
+          }),
+        ),
       );
       for (const result of page.MetricDataResults ?? []) {
         if (result.Id === undefined) continue;

@@ -1,10 +1,13 @@
 /**
- * The one place that reads SDK exceptions. A write that lost its condition becomes the domain
- * error that names the record; anything else (throttling, validation, network) goes up unchanged.
+ * The one place that reads DynamoDB's exceptions. A write that lost its condition becomes the
+ * domain error that names the record; a table that stays throttled or unavailable after the SDK's
+ * retries becomes DependencyUnavailableError; anything else (validation, a missing table) goes up
+ * unchanged.
  */
 import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError } from '../errors.js';
+import { callAws } from './sdk-errors.js';
 
 /** A write whose condition did not hold. */
 export interface LostWrite {
@@ -43,6 +46,22 @@ export const conflictOn =
   (record: string, message?: string) =>
   (lost: LostWrite): ConflictError =>
     new ConflictError(record, message, { cause: lost.error });
+
+/** Cancellation codes that mean the table was overloaded, not that any condition failed. */
+const THROTTLED_REASONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+/**
+ * A transaction cancelled only because an item was throttled. The SDK does not retry it (it is a
+ * 400), but it is as transient as a throttled single-item write.
+ */
+function throttledTransaction(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException' || lostWrite(error) !== undefined) return false;
+  const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code !== undefined && THROTTLED_REASONS.has(reason.Code));
+}
+
+/** One DynamoDB call, e.g. `dynamoCall('GetItem', () => doc.send(new GetCommand(…)))`; lost writes stay for the caller to name. */
+export const dynamoCall = <T>(operation: string, call: () => Promise<T>): Promise<T> => callAws('dynamodb', operation, call, throttledTransaction);
 
 /** Cancellation reasons and condition failures carry raw attribute values; the document client does not decode errors. */
 function decode(item: Record<string, AttributeValue> | undefined): Record<string, unknown> | undefined {

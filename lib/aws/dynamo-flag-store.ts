@@ -14,7 +14,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentCl
 import * as z from 'zod';
 import { ConflictError } from '../errors.js';
 import type { CohortWrite, FlagSetSnapshot, FlagStore, FlagWrite, StoredCohort, StoredFlag } from '../ports.js';
-import { lostWrite } from './dynamo-errors.js';
+import { dynamoCall, lostWrite } from './dynamo-errors.js';
 import { decodeOrThrow } from './dynamo-item-codec.js';
 
 const HEAD_PK = 'SET';
@@ -157,7 +157,7 @@ export class DynamoFlagStore implements FlagStore {
       const current = input.expectedVersion !== undefined ? input.expectedVersion : ((await this.head(input.prefix + input.id)) ?? null);
       const next = (current ?? 0) + 1;
       try {
-        await this.doc.send(new TransactWriteCommand({ TransactItems: this.appendItems(input, current, next) }));
+        await dynamoCall('TransactWriteItems', () => this.doc.send(new TransactWriteCommand({ TransactItems: this.appendItems(input, current, next) })));
         return next;
       } catch (error) {
         const lost = lostWrite(error);
@@ -206,7 +206,7 @@ export class DynamoFlagStore implements FlagStore {
   }
 
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }));
+    const { Item } = await dynamoCall('GetItem', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true })));
     return Item;
   }
 
@@ -215,14 +215,16 @@ export class DynamoFlagStore implements FlagStore {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix === undefined ? {} : { ':prefix': skPrefix }) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
+      const out = await dynamoCall('Query', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': pk, ...(skPrefix === undefined ? {} : { ':prefix': skPrefix }) },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
       );
       items.push(...(out.Items ?? []));
       startKey = out.LastEvaluatedKey;

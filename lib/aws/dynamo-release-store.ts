@@ -4,7 +4,7 @@ import type { ReleaseEvent } from '../core/events.js';
 import { isTerminal, type Release, type ReleaseState } from '../core/release.js';
 import { ConflictError, ReleaseInProgressError } from '../errors.js';
 import type { ChainVerification, ReleasePage, ReleaseQuery, ReleaseStore, StoredEvent } from '../ports.js';
-import { conflictOn, rethrowLost } from './dynamo-errors.js';
+import { conflictOn, dynamoCall, rethrowLost } from './dynamo-errors.js';
 import { decodeOrThrow, plain } from './dynamo-item-codec.js';
 import { encodeCursor } from '../cursor.js';
 import { cursorAfter, decodeCursor, type ListIndex } from './dynamo-release-cursor.js';
@@ -43,23 +43,25 @@ export class DynamoReleaseStore implements ReleaseStore {
     const saved = plain({ ...release, chainHead: stored.hash });
     const TableName = this.tableName;
     try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName,
-                Key: lockKey(release.function, release.alias),
-                UpdateExpression: 'SET activeReleaseId = :id',
-                ConditionExpression: 'attribute_not_exists(activeReleaseId)',
-                ExpressionAttributeValues: { ':id': release.id },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      await dynamoCall('TransactWriteItems', () =>
+        this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName,
+                  Key: lockKey(release.function, release.alias),
+                  UpdateExpression: 'SET activeReleaseId = :id',
+                  ConditionExpression: 'attribute_not_exists(activeReleaseId)',
+                  ExpressionAttributeValues: { ':id': release.id },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
               },
-            },
-            { Put: { TableName, Item: releaseItem(saved), ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName, Item: eventItem(stored), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
+              { Put: { TableName, Item: releaseItem(saved), ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName, Item: eventItem(stored), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
       );
     } catch (error) {
       rethrowLost(error, (lost) => {
@@ -72,7 +74,7 @@ export class DynamoReleaseStore implements ReleaseStore {
   }
 
   async get(id: string): Promise<Release | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: releaseKey(id), ConsistentRead: true }));
+    const { Item } = await dynamoCall('GetItem', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: releaseKey(id), ConsistentRead: true })));
     return Item === undefined ? undefined : decodeRelease(Item);
   }
 
@@ -89,7 +91,7 @@ export class DynamoReleaseStore implements ReleaseStore {
     // One item past the limit tells whether another page exists, so the last page carries no cursor.
     for (let page = 0; page < MAX_PAGES && items.length <= limit; page++) {
       const pageSize = query.state === undefined ? limit + 1 - items.length : FILTERED_PAGE;
-      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: pageSize }));
+      const out = await dynamoCall('Query', () => this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: pageSize })));
       items.push(...(out.Items ?? []));
       startKey = out.LastEvaluatedKey;
       if (startKey === undefined) break;
@@ -117,17 +119,19 @@ export class DynamoReleaseStore implements ReleaseStore {
     const found: { id: string; dueAt: number }[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'due',
-          KeyConditionExpression: '#shard = :shard AND #dueAt <= :now',
-          ExpressionAttributeNames: { '#shard': 'dueShard', '#dueAt': 'dueAt', '#pk': 'pk' },
-          ExpressionAttributeValues: { ':shard': shard, ':now': now },
-          ProjectionExpression: '#pk, #dueAt',
-          Limit: limit - found.length,
-          ExclusiveStartKey: startKey,
-        }),
+      const out = await dynamoCall('Query', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'due',
+            KeyConditionExpression: '#shard = :shard AND #dueAt <= :now',
+            ExpressionAttributeNames: { '#shard': 'dueShard', '#dueAt': 'dueAt', '#pk': 'pk' },
+            ExpressionAttributeValues: { ':shard': shard, ':now': now },
+            ProjectionExpression: '#pk, #dueAt',
+            Limit: limit - found.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
       );
       for (const item of out.Items ?? []) {
         const due = decodeOrThrow(DueItemSchema, item, 'due index item');
@@ -146,37 +150,39 @@ export class DynamoReleaseStore implements ReleaseStore {
     const TableName = this.tableName;
     const lock = lockKey(next.function, next.alias);
     try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              // The head as well as the revision: a caller chaining from a head it did not read
-              // would otherwise write events that link to nothing.
-              Put: {
-                TableName,
-                Item: releaseItem(saved),
-                ConditionExpression: '#revision = :expected AND #head = :head',
-                ExpressionAttributeNames: { '#revision': 'revision', '#head': 'chainHead' },
-                ExpressionAttributeValues: { ':expected': expectedRevision, ':head': head },
+      await dynamoCall('TransactWriteItems', () =>
+        this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                // The head as well as the revision: a caller chaining from a head it did not read
+                // would otherwise write events that link to nothing.
+                Put: {
+                  TableName,
+                  Item: releaseItem(saved),
+                  ConditionExpression: '#revision = :expected AND #head = :head',
+                  ExpressionAttributeNames: { '#revision': 'revision', '#head': 'chainHead' },
+                  ExpressionAttributeValues: { ':expected': expectedRevision, ':head': head },
+                },
               },
-            },
-            ...stored.map((event) => ({ Put: { TableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
-            ...(isTerminal(next.state)
-              ? [
-                  {
-                    // Freed by removing the attribute, never the item: locks are not deleted.
-                    Update: {
-                      TableName,
-                      Key: lock,
-                      UpdateExpression: 'REMOVE activeReleaseId',
-                      ConditionExpression: 'activeReleaseId = :id',
-                      ExpressionAttributeValues: { ':id': next.id },
+              ...stored.map((event) => ({ Put: { TableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
+              ...(isTerminal(next.state)
+                ? [
+                    {
+                      // Freed by removing the attribute, never the item: locks are not deleted.
+                      Update: {
+                        TableName,
+                        Key: lock,
+                        UpdateExpression: 'REMOVE activeReleaseId',
+                        ConditionExpression: 'activeReleaseId = :id',
+                        ExpressionAttributeValues: { ':id': next.id },
+                      },
                     },
-                  },
-                ]
-              : []),
-          ],
-        }),
+                  ]
+                : []),
+            ],
+          }),
+        ),
       );
     } catch (error) {
       const lockIndex = 1 + stored.length;
@@ -193,14 +199,16 @@ export class DynamoReleaseStore implements ReleaseStore {
     const stored: StoredEvent[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
-          ExpressionAttributeValues: { ':pk': releaseKey(id).pk, ':events': EVENT_SK_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
+      const out = await dynamoCall('Query', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+            ExpressionAttributeValues: { ':pk': releaseKey(id).pk, ':events': EVENT_SK_PREFIX },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
       );
       stored.push(...(out.Items ?? []).map((item) => decodeEvent(id, item)));
       startKey = out.LastEvaluatedKey;

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { NotFoundError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { SCOPES, type TokenPage, type TokenRecord, type TokenStore } from '../ports.js';
-import { conflictOn, lostWrite, rethrowLost } from './dynamo-errors.js';
+import { conflictOn, dynamoCall, lostWrite, rethrowLost } from './dynamo-errors.js';
 import { decodeOrThrow, plain } from './dynamo-item-codec.js';
 
 const TokenSchema = z.object({
@@ -33,13 +33,13 @@ export class DynamoTokenStore implements TokenStore {
 
   async get(id: string): Promise<TokenRecord | undefined> {
     // Consistent, so a revocation takes effect on the very next request.
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: id }, ConsistentRead: true }));
+    const { Item } = await dynamoCall('GetItem', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: id }, ConsistentRead: true })));
     return Item === undefined ? undefined : decodeToken(Item);
   }
 
   async create(record: TokenRecord): Promise<void> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: record.id, ...plain(record) }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await dynamoCall('PutItem', () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: record.id, ...plain(record) }, ConditionExpression: 'attribute_not_exists(pk)' })));
     } catch (error) {
       rethrowLost(error, conflictOn(`token ${record.id}`, `token ${record.id} already exists`));
     }
@@ -47,16 +47,18 @@ export class DynamoTokenStore implements TokenStore {
 
   async revoke(id: string, at: string, by: string): Promise<TokenRecord> {
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: id },
-          UpdateExpression: 'SET revokedAt = :at, revokedBy = :by',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':at': at, ':by': by },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      const { Attributes } = await dynamoCall('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: id },
+            UpdateExpression: 'SET revokedAt = :at, revokedBy = :by',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+            ExpressionAttributeValues: { ':at': at, ':by': by },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
       );
       return decodeToken(Attributes);
     } catch (error) {
@@ -71,7 +73,7 @@ export class DynamoTokenStore implements TokenStore {
   /** In the table's scan order, which is stable; a scan's last page may come back empty. */
   async list(query: { limit: number; cursor?: string | undefined }): Promise<TokenPage> {
     const startKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, CursorSchema);
-    const out = await this.doc.send(new ScanCommand({ TableName: this.tableName, Limit: query.limit, ExclusiveStartKey: startKey }));
+    const out = await dynamoCall('Scan', () => this.doc.send(new ScanCommand({ TableName: this.tableName, Limit: query.limit, ExclusiveStartKey: startKey })));
     const last = out.LastEvaluatedKey;
     return { items: (out.Items ?? []).map(decodeToken), cursor: last === undefined ? undefined : encodeCursor(CursorSchema.parse(last)) };
   }

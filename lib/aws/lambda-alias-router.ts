@@ -9,21 +9,13 @@ import {
 import type { AliasRouting } from '../core/events.js';
 import { DriftError, NotFoundError, VersionRejectedError } from '../errors.js';
 import type { TrafficRouter, VersionCheck } from '../ports.js';
+import { callAws } from './sdk-errors.js';
 
 export interface LambdaAliasRouterOptions {
+  /** Retries throttling, 5xx, timeouts and dropped connections itself (configured in lib/wiring/aws-clients.ts). */
   readonly client: LambdaClient;
-  /** Waits between retries. @default a setTimeout promise */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** Attempts per Lambda call, the first included. @default 5 */
-  readonly maxAttempts?: number;
-  /** Jitter source in [0, 1). @default Math.random */
-  readonly random?: () => number;
 }
 
-/** Errors after which the same call may succeed: throttling, an update already in progress, a service fault. */
-const RETRYABLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ResourceConflictException', 'ServiceException']);
-const BASE_DELAY_MS = 100;
-const MAX_DELAY_MS = 10_000;
 /** Percent; the domain keeps 4 decimals of a percent (6 of a fraction). */
 const WEIGHT_EPSILON = 1e-6;
 
@@ -38,6 +30,12 @@ export function toPercent(fraction: number): number {
 }
 
 const errorName = (error: unknown) => (error instanceof Error ? error.name : undefined);
+
+/**
+ * "An update is in progress": the function is busy for seconds, which the SDK does not retry (a
+ * 409). It is unavailable for now all the same; the rollback loop and the next tick try again.
+ */
+const updateInProgress = (error: unknown) => errorName(error) === 'ResourceConflictException';
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -61,21 +59,15 @@ function routingOf(alias: AliasConfiguration, functionName: string, aliasName: s
 /**
  * TrafficRouter over a Lambda alias's weighted routing. Every change is read back and compared
  * with what was written; shift and promote carry the alias's RevisionId so that a change made by
- * someone else in between fails instead of being overwritten.
+ * someone else in between fails instead of being overwritten. Each Lambda call is made once here:
+ * the SDK client retries transport failures, and what is still failing after that becomes a
+ * DependencyUnavailableError.
  */
 export class LambdaAliasRouter implements TrafficRouter {
   private readonly client: LambdaClient;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly maxAttempts: number;
-  private readonly random: () => number;
 
   constructor(options: LambdaAliasRouterOptions) {
-    const maxAttempts = options.maxAttempts ?? 5;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${maxAttempts}`);
     this.client = options.client;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.maxAttempts = maxAttempts;
-    this.random = options.random ?? Math.random;
   }
 
   async read(functionName: string, alias: string): Promise<AliasRouting> {
@@ -147,7 +139,7 @@ export class LambdaAliasRouter implements TrafficRouter {
   ): Promise<AliasRouting> {
     const additionalVersionWeights = Object.fromEntries(Object.entries(weights).filter(([, fraction]) => fraction > 0));
     try {
-      await this.withRetries(`UpdateAlias ${functionName}:${alias}`, () =>
+      await this.call(`UpdateAlias ${functionName}:${alias}`, () =>
         this.client.send(
           new UpdateAliasCommand({
             FunctionName: functionName,
@@ -163,8 +155,8 @@ export class LambdaAliasRouter implements TrafficRouter {
         throw new NotFoundError(`alias ${functionName}:${alias}`, `alias ${functionName}:${alias} or its version not found: ${errorText(error)}`, { cause: error });
       }
       if (errorName(error) !== 'PreconditionFailedException') throw error;
-      // The revision moved. If it already routes as intended (our own earlier attempt landed
-      // before a retried call), that is no drift; otherwise someone else changed it.
+      // The revision moved. If it already routes as intended (the SDK retried a call whose first
+      // attempt had landed), that is no drift; otherwise someone else changed it.
       const actual = await this.read(functionName, alias);
       if (sameRouting(actual, expected)) return actual;
       throw new DriftError(functionName, alias, expected, actual);
@@ -176,7 +168,7 @@ export class LambdaAliasRouter implements TrafficRouter {
 
   private async getAlias(functionName: string, alias: string): Promise<AliasConfiguration> {
     try {
-      return await this.withRetries(`GetAlias ${functionName}:${alias}`, () => this.client.send(new GetAliasCommand({ FunctionName: functionName, Name: alias })));
+      return await this.call(`GetAlias ${functionName}:${alias}`, () => this.client.send(new GetAliasCommand({ FunctionName: functionName, Name: alias })));
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') throw new NotFoundError(`alias ${functionName}:${alias}`, undefined, { cause: error });
       throw error;
@@ -186,7 +178,7 @@ export class LambdaAliasRouter implements TrafficRouter {
   /** The version's configuration, or undefined when Lambda cannot find it. */
   private async configuration(functionName: string, version: string): Promise<FunctionConfiguration | undefined> {
     try {
-      return await this.withRetries(`GetFunctionConfiguration ${functionName}:${version}`, () =>
+      return await this.call(`GetFunctionConfiguration ${functionName}:${version}`, () =>
         this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: version })),
       );
     } catch (error) {
@@ -195,24 +187,7 @@ export class LambdaAliasRouter implements TrafficRouter {
     }
   }
 
-  /**
-   * Retries throttling, conflicts and service faults with exponential backoff and equal jitter:
-   * the n-th wait lies in [½, 1) × 100 ms × 2^(n−1), so waits grow (50–100, 100–200, 200–400 ms…)
-   * while concurrent evaluators spread out.
-   */
-  private async withRetries<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        const name = errorName(error);
-        if (name === undefined || !RETRYABLE.has(name)) throw error;
-        if (attempt >= this.maxAttempts) {
-          throw new Error(`${operation} failed after ${attempt} attempts: ${errorText(error)}`, { cause: error });
-        }
-        const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
-        await this.sleep(Math.floor(ceiling / 2 + (this.random() * ceiling) / 2));
-      }
-    }
+  private call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    return callAws('lambda', operation, send, updateInProgress);
   }
 }

@@ -36,19 +36,38 @@ export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly issues: readonly CliIssue[] };
 }
 
+/** How often a request was sent before the CLI gave up on it. */
+export interface GaveUp {
+  readonly attempts: number;
+  /** The waits between them, added up. */
+  readonly waitedMs: number;
+}
+
 /** The API answered with an error, or could not be reached (`status` undefined). */
 export class ApiCallError extends Error {
   override readonly name = 'ApiCallError';
+  /** How long the gate asked to wait (Retry-After). */
+  readonly retryAfterMs: number | undefined;
+  /** Set when the request was retried until the CLI gave up. */
+  readonly gaveUp: GaveUp | undefined;
+
   constructor(
     readonly status: number | undefined,
     readonly body: ErrorBody,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | undefined; gaveUp?: GaveUp | undefined },
   ) {
     super(`${status ?? 'no answer'} ${body.error.code}: ${body.error.message}`, options);
+    this.retryAfterMs = options?.retryAfterMs;
+    this.gaveUp = options?.gaveUp;
   }
 
-  /** Worth another try on a poll: the request never arrived, or a proxy or the service was briefly unavailable. */
+  /** Worth another try: the request never arrived, or a proxy or the service was briefly unavailable. */
   get transient(): boolean {
     return this.status === undefined || this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
+  }
+
+  /** The same failure, with how often it was tried. */
+  afterRetries(attempts: number, waitedMs: number): ApiCallError {
+    return new ApiCallError(this.status, this.body, { cause: this.cause, retryAfterMs: this.retryAfterMs, gaveUp: { attempts, waitedMs } });
   }
 }

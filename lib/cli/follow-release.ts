@@ -3,15 +3,13 @@ import { weightText } from '../core/format.js';
 import type { GateView } from './api-types.js';
 import { segment } from './client.js';
 import type { RunContext } from './command.js';
-import { ApiCallError, EXIT } from './errors.js';
+import { EXIT } from './errors.js';
 import { progressKey, progressLine, statusLine, stepText } from './gate-progress.js';
 
 /** The API caps a long poll at 25 seconds; 20 leaves room for proxies with a 30-second limit. */
 const POLL_SECONDS = 20;
 /** After an unchanged answer: keeps a proxy that ignores long polls from turning this into a busy loop. */
 const UNCHANGED_PAUSE_MS = 1_000;
-/** Polls are reads, so a flaky network or a 502 gets a few retries before a 45-minute wait fails. */
-const MAX_RETRIES = 5;
 
 export interface FollowOptions {
   readonly timeoutMs: number;
@@ -35,7 +33,6 @@ export async function followRelease(id: string, options: FollowOptions, context:
   let gate: GateView | undefined;
   let shownKey: string | undefined;
   let shownPause: string | undefined;
-  let retries = 0;
 
   for (;;) {
     if (gate !== undefined && context.now() >= deadline) {
@@ -45,19 +42,8 @@ export async function followRelease(id: string, options: FollowOptions, context:
     }
     const since = gate?.revision;
     const wait = since === undefined ? 0 : Math.max(1, Math.min(POLL_SECONDS, Math.ceil((deadline - context.now()) / 1000)));
-    let answer: GateView;
-    try {
-      answer = (await client.get<GateView>(`/releases/${segment(id)}/gate`, { wait, since }, (wait + 30) * 1000)).body;
-      retries = 0;
-    } catch (error) {
-      if (!(error instanceof ApiCallError) || !error.transient || retries >= MAX_RETRIES) throw error;
-      retries += 1;
-      const backoff = 1_000 * 2 ** (retries - 1);
-      out.note(`the gate did not answer (${error.message}); retry ${retries} of ${MAX_RETRIES} in ${formatDuration(backoff)}`);
-      await context.sleep(backoff);
-      continue;
-    }
-    gate = answer;
+    // A poll is a GET: the client retries it while the gate is briefly unavailable.
+    gate = (await client.get<GateView>(`/releases/${segment(id)}/gate`, { wait, since }, (wait + 30) * 1000)).body;
     const elapsed = context.now() - started;
     const key = progressKey(gate);
     if (key !== shownKey) out.line(progressLine(gate, elapsed));

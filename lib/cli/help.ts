@@ -14,7 +14,9 @@ const EXIT_CODES = `Exit codes:
   2  usage error: unknown command or option, missing or bad value; nothing was sent
   3  --timeout passed; the release itself carries on
   4  the API refused (4xx/5xx: its code, message and issue paths are printed), could not be
-     reached, or the command failed unexpectedly`;
+     reached, or the command failed unexpectedly. No answer, 429, 502, 503 and 504 are retried
+     first, with backoff and the gate's Retry-After, for up to a minute of waiting; POSTs carry
+     an Idempotency-Key, so a retried one is never done twice`;
 
 function optionLines(options: OptionSpecs): string[] {
   const rows = Object.entries(options).map(([name, spec]) => [`${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.help] as const);

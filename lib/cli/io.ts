@@ -15,6 +15,8 @@ export interface CliIo {
   readonly now?: (() => number) | undefined;
   /** @default a real timer */
   readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Jitter for retry waits, in [0, 1). @default Math.random */
+  readonly random?: (() => number) | undefined;
   /** Where relative paths and `.release-gate/local-token` are looked up. @default process.cwd() */
   readonly cwd?: string | undefined;
 }
@@ -27,6 +29,7 @@ export function processIo(): CliIo {
     fetch: globalThis.fetch,
     now: Date.now,
     sleep: (ms) => delay(ms),
+    random: Math.random,
     cwd: process.cwd(),
   };
 }

@@ -1,3 +1,4 @@
+import { formatDuration } from '../core/duration.js';
 import type { CliConfig } from './config.js';
 import type { ApiCallError, ErrorBody, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -76,6 +77,9 @@ export class Output {
     const { code, message, issues } = error.body.error;
     const lines = [`release-gate: ${error.status === undefined ? '' : `${error.status} `}${code}: ${message}`];
     for (const issue of issues) lines.push(`  ${issue.path}: ${issue.message}`);
+    if (error.gaveUp !== undefined && error.gaveUp.attempts > 1) {
+      lines.push(`  gave up after ${error.gaveUp.attempts} attempts over ${formatDuration(error.gaveUp.waitedMs)}; try again later`);
+    }
     const hint = hintFor(error, config);
     if (hint) lines.push(`  hint: ${hint}`);
     this.clearTransient();

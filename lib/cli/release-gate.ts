@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { formatDuration } from '../core/duration.js';
 import { ApiClient } from './client.js';
 import { COMMANDS } from './commands/index.js';
 import { resolveConfig, type CliConfig } from './config.js';
@@ -34,7 +35,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const cwd = io.cwd ?? process.cwd();
     const run = line.command.prepare(line.args, { cwd, now: now() });
     config = resolveConfig({ url: line.url, token: line.token }, io.env, cwd);
-    return await run({ client: new ApiClient(config, io.fetch), out, now, sleep: io.sleep ?? ((ms) => delay(ms)) });
+    const sleep = io.sleep ?? ((ms: number) => delay(ms));
+    const client = new ApiClient(config, io.fetch, {
+      sleep,
+      random: io.random,
+      now,
+      onRetry: ({ error, retry, delayMs }) => out.note(`${retryText(error)}; trying again in ${formatDuration(delayMs)} (retry ${retry})`),
+    });
+    return await run({ client, out, now, sleep });
   } catch (error) {
     if (error instanceof UsageError) {
       out.usageError(error.command === undefined && commandName !== undefined ? new UsageError(error.message, error.path, commandName) : error);
@@ -47,6 +55,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     out.unexpected(error);
     return EXIT.apiError;
   }
+}
+
+function retryText(error: ApiCallError): string {
+  const { code, message } = error.body.error;
+  return error.status === undefined ? `the gate did not answer (${code}: ${message})` : `the gate answered ${error.status} ${code}: ${message}`;
 }
 
 function invokedDirectly(): boolean {

@@ -10,7 +10,12 @@ export interface EngineLogger {
 export interface EngineConfig {
   /** How long after a decision the evaluator looks at a release again. */
   readonly evaluationIntervalMs: number;
-  /** UpdateAlias attempts per tick while rolling back, with exponential backoff from rollbackBackoffMs. */
+  /**
+   * Rollbacks per tick, with exponential backoff from rollbackBackoffMs: the engine's one retry
+   * loop over the router. Each is one UpdateAlias that the SDK client tries up to 3 times
+   * (SDK_RETRIES in lib/wiring/aws-clients.ts), so a rollback tick makes at most
+   * rollbackAttempts × 3 UpdateAlias calls: 3 × 3 = 9 by default.
+   */
   readonly rollbackAttempts: number;
   readonly rollbackBackoffMs: number;
   /** How soon a rollback that could not be confirmed is tried again. */
@@ -25,7 +30,7 @@ export interface EngineConfig {
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   evaluationIntervalMs: 60_000,
-  rollbackAttempts: 4,
+  rollbackAttempts: 3,
   rollbackBackoffMs: 250,
   rollbackRetryMs: 15_000,
   tickConcurrency: 16,

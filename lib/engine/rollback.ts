@@ -12,6 +12,9 @@ export type RollbackOutcome =
  * Returns the alias to the stable version, reads it back, turns the release's flags back, and only
  * then records `rolled_back` (or `aborted`). When UpdateAlias keeps failing, the release stays
  * `rolling_back` and the next tick tries again: it is never recorded as rolled back unconfirmed.
+ *
+ * The loop here is the only retry above the SDK's: a rollback is worth waiting for within a tick,
+ * also on what the SDK does not retry, such as Lambda's "an update is in progress".
  */
 export async function finishRollback(deps: EngineDeps, release: Release): Promise<RollbackOutcome> {
   const log = { releaseId: release.id, function: release.function, alias: release.alias };

@@ -144,6 +144,8 @@ export function ofrepRefusal(status: number, details: string, key?: string): Ofr
   if (status === 401 || status === 403 || status === 429) return answer(status, { errorDetails: details });
   // HTTP's own answer to a method the path does not take; OFREP defines none of its own.
   if (status === 405) return answer(405, { errorDetails: details });
+  // A dependency that is down for now keeps its 503, so that Retry-After means something to the client.
+  if (status === 503) return answer(503, { errorDetails: details });
   if (status >= 500) return answer(500, { errorDetails: details });
   if (status === 404) return key === undefined ? answer(404, { errorDetails: details }) : answer(404, { key, errorCode: 'FLAG_NOT_FOUND' as const, errorDetails: details });
   // Any other refusal is, to OFREP, a bad request.

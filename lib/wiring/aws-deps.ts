@@ -1,8 +1,4 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { CloudWatchMetricsSource } from '../aws/cloudwatch-metrics-source.js';
 import { DynamoFlagStore } from '../aws/dynamo-flag-store.js';
@@ -15,6 +11,7 @@ import { DEFAULT_ENGINE_CONFIG, type EngineDeps, type EngineLogger } from '../en
 import { FlagService } from '../flags/flag-service.js';
 import { FanOutNotifier } from '../notify/fan-out-notifier.js';
 import type { Clock, Notice, Notifier } from '../ports.js';
+import { createAwsClients, sdkClientConfig } from './aws-clients.js';
 import type { GateConfig } from './config.js';
 
 export const systemClock: Clock = {
@@ -35,7 +32,7 @@ function notifierFor(config: GateConfig, logger: EngineLogger): Notifier {
     },
   };
   const notifiers: Notifier[] = [logNotifier];
-  if (config.NOTIFY_TOPIC_ARN) notifiers.push(new SnsNotifier({ client: new SNSClient({ region: config.AWS_REGION }), topicArn: config.NOTIFY_TOPIC_ARN }));
+  if (config.NOTIFY_TOPIC_ARN) notifiers.push(new SnsNotifier({ client: new SNSClient(sdkClientConfig(config.AWS_REGION)), topicArn: config.NOTIFY_TOPIC_ARN }));
   return new FanOutNotifier({ notifiers, onError: (error, notice) => logger.warn('notification failed', { kind: notice.kind, releaseId: notice.release.id, error: String(error) }) });
 }
 
@@ -48,21 +45,17 @@ export interface GateDeps {
 
 /**
  * Builds every adapter from the configuration. The SDK clients are created here, once per cold
- * start, and handed to the adapters; the local world calls this too, with endpoints and dummy
- * credentials, so it runs exactly the production code.
+ * start with the one retry configuration (aws-clients.ts), and handed to the adapters; the local
+ * world calls this too, with endpoints and dummy credentials, so it runs exactly the production code.
  */
 export function buildGateDeps(config: GateConfig, logger: EngineLogger, options: { credentials?: { accessKeyId: string; secretAccessKey: string }; clock?: Clock } = {}): GateDeps {
-  const common = { region: config.AWS_REGION, ...(options.credentials ? { credentials: options.credentials } : {}) };
-  const dynamo = new DynamoDBClient({ ...common, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) });
-  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
-  const lambda = new LambdaClient({ ...common, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}) });
-  const cloudwatch = new CloudWatchClient({ ...common, ...(config.CLOUDWATCH_ENDPOINT ? { endpoint: config.CLOUDWATCH_ENDPOINT } : {}) });
+  const { doc, lambda, cloudwatch } = createAwsClients(config, options.credentials);
   const clock = options.clock ?? systemClock;
   const flagService = new FlagService(new DynamoFlagStore(doc, config.FLAGS_TABLE), clock);
   return {
     engine: {
       store: new DynamoReleaseStore(doc, config.RELEASES_TABLE),
-      router: new LambdaAliasRouter({ client: lambda, sleep: (ms) => clock.sleep(ms) }),
+      router: new LambdaAliasRouter({ client: lambda }),
       metrics: new CloudWatchMetricsSource({ client: cloudwatch, periodSeconds: config.METRIC_PERIOD_SECONDS, settleSeconds: config.METRIC_SETTLE_SECONDS }),
       notifier: notifierFor(config, logger),
       flags: flagService,

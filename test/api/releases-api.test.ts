@@ -1,4 +1,9 @@
+import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoReleaseStore } from '../../lib/aws/dynamo-release-store.js';
 import { tickDue } from '../../lib/engine/tick-due.js';
 import { apiWorld, type ApiWorld } from '../support/api.js';
 import { MINUTE } from '../support/fakes.js';
@@ -141,6 +146,17 @@ describe('POST /releases', () => {
     expectError(await world.call('POST', '/releases', { body: { ...release, alias: 'missing' } }), 422, 'alias_not_found');
   });
 
+  it.each([
+    ['an alias that does not exist', { alias: 'missing' }, 'alias_not_found', 'alias'],
+    ['another CodeSha256', { codeSha256: `${'A'.repeat(43)}=` }, 'code_sha_mismatch', 'codeSha256'],
+    ['a version that does not exist', { version: '9' }, 'version_not_found', 'version'],
+    ['the stable version', { version: '1' }, 'same_version', 'version'],
+  ])('refuses %s with the issue on the field at fault', async (_name, fields, code, path) => {
+    const { status, body } = await world.call('POST', '/releases', { body: { ...release, ...fields } });
+    expect(status).toBe(422);
+    expect(body.error).toMatchObject({ code, issues: [{ path, message: body.error.message }] });
+  });
+
   it('honours Idempotency-Key: the same request gets the same answer, another request with it gets 422', async () => {
     const headers = { 'Idempotency-Key': 'deploy-42' };
     const first = await world.call('POST', '/releases', { body: release, headers });
@@ -152,6 +168,51 @@ describe('POST /releases', () => {
     // Keys belong to a token: another client's identical key is its own.
     const other = await world.token(['releases:write', 'releases:read']);
     expectError(await world.call('POST', '/releases', { body: release, headers, token: other }), 409, 'release_in_progress');
+  });
+});
+
+describe('an AWS dependency that stays unavailable', () => {
+  const throttled = () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429, attempts: 3 }, Type: 'User', Reason: 'CallerRateLimitExceeded' });
+
+  it('POST /releases while Lambda throttles: 503 dependency_unavailable with Retry-After, nothing written, the key free for a retry', async () => {
+    world.aws.failReads = { count: 1, error: throttled() };
+    const headers = { 'Idempotency-Key': 'deploy-43' };
+    const refused = await world.call('POST', '/releases', { body: release, headers });
+    expectError(refused, 503, 'dependency_unavailable');
+    expect(refused.headers.get('Retry-After')).toBe('5');
+    expect(refused.body.error.message).toBe('AWS Lambda is unavailable right now (GetAlias checkout:live); try again in 5 s');
+    expect((await world.call('GET', '/releases')).body.items).toEqual([]);
+    // Lambda is back: the same request with the same key runs, as a first attempt would.
+    const retried = await world.call('POST', '/releases', { body: release, headers });
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('Idempotent-Replayed')).toBeNull();
+  });
+
+  it('GET /releases while DynamoDB throttles: 503 naming DynamoDB', async () => {
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+    const dynamo = mockClient(doc);
+    dynamo.on(QueryCommand).rejects(new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded.', $metadata: { httpStatusCode: 400, attempts: 3 } }));
+    const throttledWorld = await apiWorld({ store: new DynamoReleaseStore(doc, 'releases') });
+    const answer = await throttledWorld.call('GET', '/releases');
+    expectError(answer, 503, 'dependency_unavailable');
+    expect(answer.headers.get('Retry-After')).toBe('5');
+    expect(answer.body.error.message).toBe('Amazon DynamoDB is unavailable right now (Query); try again in 5 s');
+    dynamo.restore();
+  });
+
+  it('an error nobody recognises is still a 500 without details', async () => {
+    world.aws.failReads = { count: 1, error: new Error('socket file descriptor 42 in a bad state') };
+    const answer = await world.call('POST', '/releases', { body: release });
+    expectError(answer, 500, 'internal_error');
+    expect(JSON.stringify(answer.body)).not.toContain('descriptor');
+    expect(answer.headers.get('Retry-After')).toBeNull();
+  });
+
+  it('the OpenAPI document lists the 503 and its Retry-After on the routes', async () => {
+    const { body } = await world.call('GET', '/openapi.json', { token: null });
+    for (const operation of [body.paths['/releases'].post, body.paths['/releases/{id}'].get, body.paths['/flags/{key}'].put]) {
+      expect(operation.responses['503']).toMatchObject({ headers: { 'Retry-After': { schema: { type: 'integer' } } } });
+    }
   });
 });
 

@@ -1,4 +1,13 @@
-import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput, type GetMetricDataCommandOutput, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  CloudWatchServiceException,
+  GetMetricDataCommand,
+  InternalServiceFault,
+  InvalidParameterValueException,
+  type GetMetricDataCommandInput,
+  type GetMetricDataCommandOutput,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -258,6 +267,31 @@ describe('custom SLIs', () => {
   });
 });
 
+/** As the SDK hands them over once its retries are spent (the query protocol's codes). */
+const spent = (httpStatusCode: number) => ({ $metadata: { httpStatusCode, requestId: '5ca1ab1e-0000-4000-8000-000000000000', attempts: 3, totalRetryDelay: 1500 } });
+const throttled = () => new CloudWatchServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', ...spent(400) });
+
+describe('an unavailable CloudWatch', () => {
+  it.each([
+    ['Throttling', throttled],
+    ['InternalServiceFault', () => new InternalServiceFault({ message: 'Internal service error', ...spent(500) })],
+    ['a 503', () => new CloudWatchServiceException({ name: 'ServiceUnavailable', $fault: 'server', message: 'Service Unavailable', ...spent(503) })],
+    ['TimeoutError', () => Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError', $metadata: { attempts: 3 } })],
+  ])('%s is data, not an exception: ok:false naming CloudWatch and the SDK error', async (_name, make) => {
+    const sdkError = make();
+    cloudwatch.on(GetMetricDataCommand).rejects(sdkError);
+    const answer = await new CloudWatchMetricsSource({ client }).observe([request()]);
+    expect(answer.get('rel-1')).toEqual({ ok: false, error: `cloudwatch GetMetricData is unavailable after 3 attempts: ${sdkError.name}: ${sdkError.message}` });
+    expect(inputs()).toHaveLength(1);
+  });
+
+  it('any other error is reported as it came', async () => {
+    cloudwatch.on(GetMetricDataCommand).rejects(new InvalidParameterValueException({ message: 'The parameter StartTime must be before EndTime', $metadata: { httpStatusCode: 400 } }));
+    const answer = await new CloudWatchMetricsSource({ client }).observe([request()]);
+    expect(answer.get('rel-1')).toEqual({ ok: false, error: 'InvalidParameterValueException: The parameter StartTime must be before EndTime' });
+  });
+});
+
 describe('batching', () => {
   it('puts 100 requests of 12 queries into exactly ceil(1200 / 500) = 3 calls, each filled before the next', async () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
@@ -273,15 +307,15 @@ describe('batching', () => {
 
   it('a failed call is ok:false for each of its requests; requests in other calls still succeed', async () => {
     cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
-      if (queryIds(input).includes('r2c_inv')) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      if (queryIds(input).includes('r2c_inv')) throw throttled();
       return answerFrom({ r0c_inv: { 0: 1 }, r1c_inv: { 0: 2 }, r4c_inv: { 0: 5 } })(input);
     });
     // 24 queries a call: two requests each.
     const source = new CloudWatchMetricsSource({ client, maxQueriesPerCall: 24 });
     const answer = await source.observe(Array.from({ length: 5 }, (_, index) => request({ key: `rel-${index}` })));
     expect(inputs()).toHaveLength(3);
-    expect(answer.get('rel-2')).toEqual({ ok: false, error: 'ThrottlingException: Rate exceeded' });
-    expect(answer.get('rel-3')).toEqual({ ok: false, error: 'ThrottlingException: Rate exceeded' });
+    expect(answer.get('rel-2')).toEqual({ ok: false, error: 'cloudwatch GetMetricData is unavailable after 3 attempts: Throttling: Rate exceeded' });
+    expect(answer.get('rel-3')).toEqual({ ok: false, error: 'cloudwatch GetMetricData is unavailable after 3 attempts: Throttling: Rate exceeded' });
     expect([0, 1, 4].map((index) => periodsOf(answer.get(`rel-${index}`))[0]?.canary.invocations)).toEqual([1, 2, 5]);
   });
 

@@ -1,12 +1,16 @@
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
+  DynamoDBServiceException,
   InternalServerError,
   ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+  ResourceNotFoundException,
+  ThrottlingException,
   TransactionCanceledException,
   type CancellationReason,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { replay } from '../../lib/core/reducer.js';
@@ -14,7 +18,7 @@ import { lostWrite } from '../../lib/aws/dynamo-errors.js';
 import { DynamoIdempotencyStore } from '../../lib/aws/dynamo-idempotency-store.js';
 import { DynamoReleaseStore } from '../../lib/aws/dynamo-release-store.js';
 import { DynamoTokenStore } from '../../lib/aws/dynamo-token-store.js';
-import { ConflictError, NotFoundError, ReleaseInProgressError } from '../../lib/errors.js';
+import { ConflictError, DependencyUnavailableError, NotFoundError, ReleaseInProgressError } from '../../lib/errors.js';
 import { newRelease, started } from '../contracts/release-fixtures.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
@@ -88,29 +92,94 @@ describe('translating lost conditions', () => {
   });
 });
 
-describe('everything else goes up unchanged', () => {
-  const throttled = () => new ProvisionedThroughputExceededException({ message: 'Rate exceeded', ...metadata });
-  const internal = () => new InternalServerError({ message: 'Internal error', ...metadata });
+describe('an unavailable DynamoDB', () => {
+  /** As the SDK hands them over once its retries are spent. */
+  const spent = (httpStatusCode: number) => ({ $metadata: { httpStatusCode, requestId: 'REQ0000000000000000000000000000000000000000000000000', attempts: 3, totalRetryDelay: 640 } });
+  const unavailable = {
+    ProvisionedThroughputExceededException: () =>
+      new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded.', ...spent(400) }),
+    ThrottlingException: () => new ThrottlingException({ message: 'Throughput exceeds the current capacity of your table or index.', ...spent(400) }),
+    RequestLimitExceeded: () => new RequestLimitExceeded({ message: 'Throughput exceeds the current throughput limit for your account.', ...spent(400) }),
+    InternalServerError: () => new InternalServerError({ message: 'Internal server error', ...spent(500) }),
+    'a 503': () => new DynamoDBServiceException({ name: 'ServiceUnavailable', $fault: 'server', message: 'Service Unavailable', ...spent(503) }),
+    TimeoutError: () => Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError', $metadata: { attempts: 3 } }),
+    ECONNREFUSED: () => Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } }),
+  } as const;
+  const kinds = Object.keys(unavailable) as (keyof typeof unavailable)[];
 
-  it.each([
-    ['ProvisionedThroughputExceededException', throttled],
-    ['InternalServerError', internal],
-    ['a cancellation for throttling', () => canceled({ Code: 'ThrottlingError' }, { Code: 'None' })],
-  ])('rethrows %s from commit and create as the same object', async (_name, make) => {
-    const sdkError = make();
+  const expectUnavailable = async (promise: Promise<unknown>, operation: string, cause: unknown) => {
+    const error = await failure(promise);
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect(error).toMatchObject({ dependency: 'dynamodb', operation, attempts: 3 });
+    expect((error as Error).cause).toBe(cause);
+  };
+
+  it.each(kinds)('%s from a release transaction is DependencyUnavailableError, cause kept', async (kind) => {
+    const sdkError = unavailable[kind]();
     mock.on(TransactWriteCommand).rejects(sdkError);
-    expect(await failure(store.commit(next, [started()], saved.revision))).toBe(sdkError);
-    expect(await failure(store.create(release, created))).toBe(sdkError);
+    await expectUnavailable(store.commit(next, [started()], saved.revision), 'TransactWriteItems', sdkError);
+    await expectUnavailable(store.create(release, created), 'TransactWriteItems', sdkError);
   });
 
-  it('rethrows a throttled single-item write from every store as the same object', async () => {
-    const sdkError = throttled();
+  it.each(kinds)('%s from a read of any store is DependencyUnavailableError', async (kind) => {
+    const sdkError = unavailable[kind]();
+    mock.on(GetCommand).rejects(sdkError);
+    mock.on(QueryCommand).rejects(sdkError);
+    mock.on(ScanCommand).rejects(sdkError);
+    const tokens = new DynamoTokenStore(doc, 'tokens');
+    await expectUnavailable(store.get('rel-1'), 'GetItem', sdkError);
+    await expectUnavailable(store.list({ limit: 10 }), 'Query', sdkError);
+    await expectUnavailable(store.due(0, 10), 'Query', sdkError);
+    await expectUnavailable(store.events('rel-1'), 'Query', sdkError);
+    await expectUnavailable(tokens.get('tok-1'), 'GetItem', sdkError);
+    await expectUnavailable(tokens.list({ limit: 10 }), 'Scan', sdkError);
+  });
+
+  it.each(kinds)('%s from a single-item write of any store is DependencyUnavailableError', async (kind) => {
+    const sdkError = unavailable[kind]();
+    mock.on(PutCommand).rejects(sdkError);
+    mock.on(UpdateCommand).rejects(sdkError);
+    mock.on(DeleteCommand).rejects(sdkError);
+    const idempotency = new DynamoIdempotencyStore(doc, 'idempotency', { now: () => 0 });
+    const tokens = new DynamoTokenStore(doc, 'tokens');
+    await expectUnavailable(idempotency.begin({ key: 'k', scope: 't', requestHash: 'h', claimId: 'c', inProgressExpiresAt: 30_000, expiresAt: 60 }), 'PutItem', sdkError);
+    await expectUnavailable(idempotency.complete('t', 'k', 'c', { status: 200, body: null }), 'UpdateItem', sdkError);
+    await expectUnavailable(idempotency.release('t', 'k', 'c'), 'DeleteItem', sdkError);
+    await expectUnavailable(tokens.create({ id: 'tok-1', secretHash: 'h', subject: 's', scopes: [], functions: [], flags: [], createdAt: 'c', createdBy: 'b' }), 'PutItem', sdkError);
+    await expectUnavailable(tokens.revoke('tok-1', 'now', 'alice'), 'UpdateItem', sdkError);
+  });
+
+  it('a transaction cancelled only because an item was throttled is unavailable too (the SDK does not retry a 400)', async () => {
+    for (const code of ['ThrottlingError', 'ProvisionedThroughputExceeded']) {
+      const sdkError = canceled({ Code: code }, { Code: 'None' });
+      mock.on(TransactWriteCommand).rejects(sdkError);
+      const error = await failure(store.commit(next, [started()], saved.revision));
+      expect(error).toMatchObject({ name: 'DependencyUnavailableError', dependency: 'dynamodb', operation: 'TransactWriteItems', cause: sdkError });
+    }
+  });
+
+  it('a lost condition stays a conflict even when another item of the transaction was throttled', async () => {
+    mock.on(TransactWriteCommand).rejects(canceled({ Code: 'ConditionalCheckFailed' }, { Code: 'ThrottlingError' }));
+    expect(await failure(store.commit(next, [started()], saved.revision))).toMatchObject({ name: 'ConflictError', record: 'release rel-1' });
+  });
+});
+
+describe('everything else goes up unchanged', () => {
+  it.each([
+    ['ValidationException', () => new DynamoDBServiceException({ name: 'ValidationException', $fault: 'client', message: 'One or more parameter values were invalid', $metadata: { httpStatusCode: 400 } })],
+    ['ResourceNotFoundException', () => new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: { httpStatusCode: 400 } })],
+    ['a cancellation for validation', () => canceled({ Code: 'ValidationError' }, { Code: 'None' })],
+    ['a plain Error', () => new Error('bug')],
+  ])('rethrows %s from commit, create and single-item writes as the same object', async (_name, make) => {
+    const sdkError = make();
+    mock.on(TransactWriteCommand).rejects(sdkError);
     mock.on(PutCommand).rejects(sdkError);
     mock.on(UpdateCommand).rejects(sdkError);
     const idempotency = new DynamoIdempotencyStore(doc, 'idempotency', { now: () => 0 });
     const tokens = new DynamoTokenStore(doc, 'tokens');
+    expect(await failure(store.commit(next, [started()], saved.revision))).toBe(sdkError);
+    expect(await failure(store.create(release, created))).toBe(sdkError);
     expect(await failure(idempotency.begin({ key: 'k', scope: 't', requestHash: 'h', claimId: 'c', inProgressExpiresAt: 30_000, expiresAt: 60 }))).toBe(sdkError);
-    expect(await failure(idempotency.complete('t', 'k', 'c', { status: 200, body: null }))).toBe(sdkError);
     expect(await failure(tokens.revoke('tok-1', 'now', 'alice'))).toBe(sdkError);
   });
 

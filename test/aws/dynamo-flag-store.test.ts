@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand 
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoFlagStore } from '../../lib/aws/dynamo-flag-store.js';
-import { ConflictError } from '../../lib/errors.js';
+import { ConflictError, DependencyUnavailableError } from '../../lib/errors.js';
 import { flagStoreContract } from '../contracts/flag-store.contract.js';
 import { freshTables } from '../support/dynamo.js';
 
@@ -92,9 +92,17 @@ describe('DynamoFlagStore translating SDK errors', () => {
     expect(conditions).toEqual([2, 3]);
   });
 
-  it('rethrows throttling unchanged', async () => {
-    const throttled = new ThrottlingException({ message: 'slow down', $metadata: {} });
+  it("turns throttling that outlasted the SDK's retries into DependencyUnavailableError, keeping the cause, without a retry of its own", async () => {
+    const throttled = new ThrottlingException({ message: 'slow down', $metadata: { httpStatusCode: 400, attempts: 3 } });
     mock.on(TransactWriteCommand).rejects(throttled);
-    expect(await failure(put(1))).toBe(throttled);
+    const error = await failure(put(1));
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect(error).toMatchObject({ dependency: 'dynamodb', operation: 'TransactWriteItems', attempts: 3, cause: throttled });
+    expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('turns a throttled read into DependencyUnavailableError', async () => {
+    mock.on(GetCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata: { httpStatusCode: 400, attempts: 3 } }));
+    expect(await failure(store.getFlag('new-checkout'))).toMatchObject({ name: 'DependencyUnavailableError', operation: 'GetItem' });
   });
 });

@@ -16,18 +16,24 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaAliasRouter, toFraction, toPercent } from '../../lib/aws/lambda-alias-router.js';
-import { DriftError, NotFoundError, VersionRejectedError } from '../../lib/errors.js';
+import { DependencyUnavailableError, DriftError, NotFoundError, VersionRejectedError } from '../../lib/errors.js';
 
 const lambda = mockClient(LambdaClient);
 const client = new LambdaClient({ region: 'eu-west-1' });
 afterEach(() => lambda.reset());
 
 const $metadata = {};
-const errors = {
-  ThrottlingException: () => new LambdaServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' }),
-  TooManyRequestsException: () => new TooManyRequestsException({ $metadata, message: 'Rate exceeded' }),
-  ResourceConflictException: () => new ResourceConflictException({ $metadata, message: 'An update is in progress for resource' }),
-  ServiceException: () => new ServiceException({ $metadata, message: 'internal failure' }),
+/** As the SDK hands them over once its retries are spent: with the status and the attempts it made. */
+const spent = (httpStatusCode: number) => ({ $metadata: { httpStatusCode, requestId: 'c0ffee00-0000-4000-8000-000000000000', attempts: 3, totalRetryDelay: 1800 } });
+const unavailable = {
+  ThrottlingException: () => new LambdaServiceException({ name: 'ThrottlingException', $fault: 'client', ...spent(429), message: 'Rate exceeded' }),
+  TooManyRequestsException: () => new TooManyRequestsException({ ...spent(429), message: 'Rate exceeded', Type: 'User', Reason: 'CallerRateLimitExceeded' }),
+  ServiceException: () => new ServiceException({ ...spent(500), message: 'internal failure' }),
+  'a 503 without a modelled error': () => new LambdaServiceException({ name: 'ServiceUnavailableException', $fault: 'server', ...spent(503), message: 'Service Unavailable' }),
+  TimeoutError: () => Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError', $metadata: { attempts: 3 } }),
+  ECONNRESET: () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: { attempts: 3 } }),
+  // Not retried by the SDK (a 409): the function is busy for a while.
+  ResourceConflictException: () => new ResourceConflictException({ ...spent(409), message: 'The operation cannot be performed at this time. An update is in progress for resource' }),
 } as const;
 const notFound = () => new ResourceNotFoundException({ $metadata, message: 'Cannot find alias arn:aws:lambda:eu-west-1:123456789012:function:checkout:live' });
 const preconditionFailed = () => new PreconditionFailedException({ $metadata, message: 'The Revision Id provided does not match the latest Revision Id' });
@@ -36,18 +42,8 @@ function aliasConfig(functionVersion: string, weights?: Record<string, number>, 
   return { Name: 'live', FunctionVersion: functionVersion, RevisionId: revisionId, ...(weights ? { RoutingConfig: { AdditionalVersionWeights: weights } } : {}) };
 }
 
-function newRouter(options: { maxAttempts?: number; random?: () => number } = {}) {
-  const sleeps: number[] = [];
-  const router = new LambdaAliasRouter({
-    client,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      return Promise.resolve();
-    },
-    random: () => 0.5,
-    ...options,
-  });
-  return { router, sleeps };
+function newRouter() {
+  return { router: new LambdaAliasRouter({ client }) };
 }
 
 /** The command names sent, in order. */
@@ -151,18 +147,18 @@ describe('shift', () => {
     expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(1);
   });
 
-  it('a PreconditionFailedException on a retry whose first attempt landed is not drift', async () => {
+  it('a PreconditionFailedException after the alias already routes as intended is not drift (the SDK retried a call that had landed)', async () => {
     lambda
       .on(GetAliasCommand)
       .resolvesOnce(aliasConfig('1', { '2': 0.01 }, 'rev-7'))
       .resolvesOnce(aliasConfig('1', { '2': 0.1 }, 'rev-8'));
-    lambda.on(UpdateAliasCommand).rejectsOnce(errors.ServiceException()).rejectsOnce(preconditionFailed());
+    lambda.on(UpdateAliasCommand).rejectsOnce(preconditionFailed());
     await expect(newRouter().router.shift('checkout', 'live', '1', '2', 10)).resolves.toStrictEqual({
       functionVersion: '1',
       additionalVersion: '2',
       additionalWeight: 10,
     });
-    expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(2);
+    expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(1);
   });
 
   it.each([
@@ -214,72 +210,54 @@ describe('promote and rollback', () => {
   });
 });
 
-describe('retries', () => {
-  const kinds = Object.keys(errors) as (keyof typeof errors)[];
+describe('an unavailable Lambda', () => {
+  const kinds = Object.keys(unavailable) as (keyof typeof unavailable)[];
 
-  it.each(kinds)('UpdateAlias failing with %s twice is retried, then succeeds', async (kind) => {
+  it.each(kinds)('UpdateAlias failing with %s is sent once and becomes DependencyUnavailableError, cause kept', async (kind) => {
+    const sdkError = unavailable[kind]();
     lambda.on(GetAliasCommand).resolves(aliasConfig('1'));
-    lambda.on(UpdateAliasCommand).rejectsOnce(errors[kind]()).rejectsOnce(errors[kind]()).resolves({});
-    const { router, sleeps } = newRouter();
-    await expect(router.rollback('checkout', 'live', '1')).resolves.toStrictEqual({ functionVersion: '1' });
-    expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(3);
-    expect(sleeps).toHaveLength(2);
-    expect(sleeps[1]).toBeGreaterThan(sleeps[0] ?? Number.POSITIVE_INFINITY);
+    lambda.on(UpdateAliasCommand).rejects(sdkError);
+    const error = await newRouter().router.rollback('checkout', 'live', '1').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect(error).toMatchObject({ dependency: 'lambda', operation: 'UpdateAlias checkout:live', attempts: 3 });
+    expect((error as Error).cause).toBe(sdkError);
+    expect((error as Error).message).toBe(`lambda UpdateAlias checkout:live is unavailable after 3 attempts: ${sdkError.name}: ${sdkError.message}`);
+    // The SDK client retries; the router adds no loop of its own.
+    expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(1);
   });
 
-  it.each(kinds)('GetAlias failing with %s is retried too', async (kind) => {
-    lambda.on(GetAliasCommand).rejectsOnce(errors[kind]()).resolves(aliasConfig('1', { '2': 0.1 }));
-    const { router, sleeps } = newRouter();
-    await expect(router.read('checkout', 'live')).resolves.toMatchObject({ additionalWeight: 10 });
-    expect(lambda.commandCalls(GetAliasCommand)).toHaveLength(2);
-    expect(sleeps).toHaveLength(1);
+  it.each(kinds)('GetAlias failing with %s is translated too', async (kind) => {
+    lambda.on(GetAliasCommand).rejects(unavailable[kind]());
+    await expect(newRouter().router.read('checkout', 'live')).rejects.toMatchObject({ name: 'DependencyUnavailableError', operation: 'GetAlias checkout:live' });
+    expect(lambda.commandCalls(GetAliasCommand)).toHaveLength(1);
   });
 
-  it.each([0, 0.5, 0.999999])('waits grow whatever the jitter (random = %d)', async (random) => {
-    lambda.on(GetAliasCommand).resolves(aliasConfig('1'));
-    lambda.on(UpdateAliasCommand).rejects(errors.ThrottlingException());
-    const { router, sleeps } = newRouter({ random: () => random, maxAttempts: 6 });
-    await expect(router.rollback('checkout', 'live', '1')).rejects.toThrow(/after 6 attempts/);
-    expect(sleeps).toHaveLength(5);
-    sleeps.slice(1).forEach((ms, index) => expect(ms).toBeGreaterThan(sleeps[index] ?? Number.POSITIVE_INFINITY));
-    expect(sleeps[0]).toBeGreaterThanOrEqual(50);
-    expect(sleeps[0]).toBeLessThan(100);
+  it('GetFunctionConfiguration failing while a version is validated is translated, not taken for a missing version', async () => {
+    lambda.on(GetFunctionConfigurationCommand).rejects(unavailable.TooManyRequestsException());
+    await expect(newRouter().router.validateVersion({ functionName: 'checkout', version: '2', stableVersion: '1' })).rejects.toMatchObject({
+      name: 'DependencyUnavailableError',
+      dependency: 'lambda',
+      operation: 'GetFunctionConfiguration checkout:2',
+    });
+  });
+
+  it('leaves out the attempts when the error does not carry them', async () => {
+    lambda.on(GetAliasCommand).rejects(new TooManyRequestsException({ $metadata: { httpStatusCode: 429 }, message: 'Rate exceeded' }));
+    await expect(newRouter().router.read('checkout', 'live')).rejects.toMatchObject({
+      attempts: undefined,
+      message: 'lambda GetAlias checkout:live is unavailable: TooManyRequestsException: Rate exceeded',
+    });
   });
 
   it.each([
-    [undefined, 5],
-    [3, 3],
-    [1, 1],
-  ])('gives up after maxAttempts (%s → %d calls) keeping the last error as cause', async (maxAttempts, calls) => {
-    const thrown: Error[] = [];
+    ['InvalidParameterValueException', () => new InvalidParameterValueException({ $metadata: { httpStatusCode: 400 }, message: 'weight out of range' })],
+    ['a plain Error', () => new Error('bug')],
+  ])('rethrows %s unchanged, sent once', async (_name, make) => {
+    const sdkError = make();
     lambda.on(GetAliasCommand).resolves(aliasConfig('1'));
-    lambda.on(UpdateAliasCommand).callsFake(() => {
-      const error = errors.TooManyRequestsException();
-      thrown.push(error);
-      throw error;
-    });
-    const { router, sleeps } = newRouter(maxAttempts === undefined ? {} : { maxAttempts });
-    const error = await router.rollback('checkout', 'live', '1').catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe(`UpdateAlias checkout:live failed after ${calls} attempts: TooManyRequestsException: Rate exceeded`);
-    expect(thrown).toHaveLength(calls);
-    expect((error as Error).cause).toBe(thrown.at(-1));
-    expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(calls);
-    expect(sleeps).toHaveLength(calls - 1);
-  });
-
-  it('does not retry other errors, and rethrows them unchanged', async () => {
-    const invalid = new InvalidParameterValueException({ $metadata, message: 'weight out of range' });
-    lambda.on(GetAliasCommand).resolves(aliasConfig('1'));
-    lambda.on(UpdateAliasCommand).rejects(invalid);
-    const { router, sleeps } = newRouter();
-    await expect(router.shift('checkout', 'live', '1', '2', 10)).rejects.toBe(invalid);
+    lambda.on(UpdateAliasCommand).rejects(sdkError);
+    await expect(newRouter().router.shift('checkout', 'live', '1', '2', 10)).rejects.toBe(sdkError);
     expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(1);
-    expect(sleeps).toHaveLength(0);
-  });
-
-  it.each([0, 1.5])('refuses maxAttempts %d', (maxAttempts) => {
-    expect(() => new LambdaAliasRouter({ client, maxAttempts })).toThrow(RangeError);
   });
 });
 

@@ -49,7 +49,7 @@ describe('start, status and the actions with --json print what the API answers',
       description: 'faster checkout',
     });
     expect(result.fetch.mock.calls[0]![1].headers['Idempotency-Key']).toBe('run-42');
-    expect(JSON.parse(result.stderr)).toEqual({ error: { code: 'code_sha_mismatch', message: expect.any(String), issues: [{ path: 'version', message: expect.any(String) }], status: 422 } });
+    expect(JSON.parse(result.stderr)).toEqual({ error: { code: 'code_sha_mismatch', message: expect.any(String), issues: [{ path: 'codeSha256', message: expect.any(String) }], status: 422 } });
   });
 
   it('prints the created release, then the same release from status', async () => {
@@ -174,7 +174,14 @@ describe('API refusals exit 4 with the code, the message and the issue paths', (
     const url = await closedPort();
     const result = await runCli(['status', '--url', url, '--token', served.args[3]!]);
     expect(result.code).toBe(EXIT.apiError);
-    expect(result.stderr).toBe(`release-gate: network_error: cannot reach GET ${url}/releases: ECONNREFUSED\n  hint: is the gate running at ${url}? (npm start serves http://127.0.0.1:8787)\n`);
+    // A GET is retried for up to a minute of waits (random 0.5: 0.75 s, 1.5 s, 3 s, 6 s, then 11.25 s each).
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines.slice(0, -3)).toEqual(Array.from({ length: 8 }, (_, index) => expect.stringMatching(new RegExp(`^the gate did not answer \\(network_error: cannot reach GET .*ECONNREFUSED\\); trying again in \\S+ \\(retry ${index + 1}\\)$`))));
+    expect(lines.slice(-3)).toEqual([
+      `release-gate: network_error: cannot reach GET ${url}/releases: ECONNREFUSED`,
+      '  gave up after 9 attempts over 56s; try again later',
+      `  hint: is the gate running at ${url}? (npm start serves http://127.0.0.1:8787)`,
+    ]);
   });
 
   it('a proxy answering HTML: its status and text in the same shape', async () => {

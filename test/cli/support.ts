@@ -40,6 +40,7 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     env: {},
     cwd: emptyDir(),
     sleep: () => Promise.resolve(),
+    random: () => 0.5,
     ...options,
     fetch,
     stdout,

@@ -95,20 +95,43 @@ describe('whole releases on mocked Lambda and CloudWatch', () => {
     await expect(startRelease(deps, { ...input, codeSha256: 'other' }, 'pipeline')).rejects.toMatchObject({ code: 'code_sha_mismatch' });
   });
 
-  it('retries a throttled rollback and records how long it took', async () => {
+  it('retries a throttled rollback within the tick and records how long it took', async () => {
     const { deps, aws } = await world();
     aws.behaviour.set('2', { requestsPerMinute: 1000, errorRate: 1, p99: 300 });
     const { id } = await startRelease(deps, input, 'pipeline');
     await tickDue(deps);
     deps.clock.advance(2 * MINUTE);
-    aws.failUpdates = { count: 2, error: new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }) };
+    // Each failure is one UpdateAlias whose SDK retries are spent (the mock stands in for them).
+    aws.failUpdates = { count: 2, error: new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429, attempts: 3 } }) };
     await tickDue(deps);
     const events = (await deps.store.events(id)).map((stored) => stored.event);
     const rolledBack = events.find((event) => event.type === 'rolled_back');
-    expect(rolledBack).toMatchObject({ type: 'rolled_back', attempts: 1 });
-    // The router's backoff slept on the fake clock: the duration shows the retries.
-    expect(rolledBack?.type === 'rolled_back' && rolledBack.durationMs).toBeGreaterThan(0);
+    expect(rolledBack).toMatchObject({ type: 'rolled_back', attempts: 3 });
+    // The rollback loop's backoff (250 ms, then 500 ms) slept on the fake clock: the duration shows the retries.
+    expect(rolledBack?.type === 'rolled_back' && rolledBack.durationMs).toBe(750);
     expect(aws.aliasOf('checkout', 'live')).toMatchObject({ functionVersion: '1', weights: {} });
+  });
+
+  it('sends UpdateAlias rollbackAttempts times in one rollback tick while Lambda keeps throttling, then leaves the release rolling_back', async () => {
+    const { deps, aws, notifier } = await world();
+    aws.behaviour.set('2', { requestsPerMinute: 1000, errorRate: 1, p99: 300 });
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    deps.clock.advance(2 * MINUTE);
+    // The mock replaces the SDK's retries: each rejection is one call whose 3 SDK attempts are spent.
+    aws.failUpdates = { count: Number.POSITIVE_INFINITY, error: new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429, attempts: 3 } }) };
+    const before = aws.updateCalls;
+    const { outcomes } = await tickDue(deps);
+    expect(aws.updateCalls - before).toBe(deps.config.rollbackAttempts);
+    expect(deps.config.rollbackAttempts).toBe(3);
+    expect(outcomes).toEqual([
+      expect.objectContaining({
+        status: 'rollback_pending',
+        error: 'alias not yet back on version 1: lambda UpdateAlias checkout:live is unavailable after 3 attempts: TooManyRequestsException: Rate exceeded',
+      }),
+    ]);
+    expect((await deps.store.get(id))?.state).toBe('rolling_back');
+    expect(notifier.notices.map((notice) => notice.kind)).toContain('rollback_stuck');
   });
 });
 

@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, CloudWatchServiceException, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient, PreconditionFailedException, ResourceNotFoundException, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchMetricsSource } from '../../lib/aws/cloudwatch-metrics-source.js';
@@ -43,13 +43,19 @@ export class MockedAws {
   cloudwatchDown = false;
   /** Fails the next UpdateAlias calls with this error. */
   failUpdates: { count: number; error: Error } = { count: 0, error: new Error() };
+  /** Fails the next GetAlias calls with this error. */
+  failReads: { count: number; error: Error } = { count: 0, error: new Error() };
 
   constructor(private readonly clock: Clock) {
-    this.router = new LambdaAliasRouter({ client: this.lambda, sleep: (ms) => clock.sleep(ms), random: () => 0.5 });
+    this.router = new LambdaAliasRouter({ client: this.lambda });
     this.metrics = new CloudWatchMetricsSource({ client: this.cloudwatch, periodSeconds: 60, settleSeconds: 60 });
     for (const version of ['1', '2', '3']) this.versions.set(`checkout:${version}`, { role: 'arn:aws:iam::1:role/checkout', codeSha256: `sha-${version}` });
     this.setAlias('checkout', 'live', '1');
     this.lambdaMock.on(GetAliasCommand).callsFake((input: { FunctionName: string; Name: string }) => {
+      if (this.failReads.count > 0) {
+        this.failReads.count -= 1;
+        throw this.failReads.error;
+      }
       const alias = this.aliases.get(`${input.FunctionName}:${input.Name}`);
       if (alias === undefined) throw notFound(`Alias not found: ${input.FunctionName}:${input.Name}`);
       return { FunctionVersion: alias.functionVersion, RoutingConfig: { AdditionalVersionWeights: { ...alias.weights } }, RevisionId: alias.revisionId, Name: input.Name };
@@ -74,7 +80,7 @@ export class MockedAws {
       return { FunctionName: input.FunctionName, Version: input.Qualifier, Role: config.role, CodeSha256: config.codeSha256 };
     });
     this.cloudwatchMock.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[]; StartTime: Date; EndTime: Date }) => {
-      if (this.cloudwatchDown) throw Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' });
+      if (this.cloudwatchDown) throw new CloudWatchServiceException({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503, attempts: 3 }, message: 'Service Unavailable' });
       return { MetricDataResults: input.MetricDataQueries.flatMap((query) => this.answer(query, input.StartTime.getTime(), input.EndTime.getTime())) };
     });
   }

@@ -251,8 +251,8 @@ export const isOfrepPath = (path: string) => path.startsWith(OFREP_PREFIX);
 export function ofrepErrorResponse(c: Context, error: ApiError): Response {
   const single = c.req.method === 'POST' ? OFREP_FLAG.exec(c.req.path) : null;
   const answer = ofrepRefusal(error.status, error.message, single === null ? undefined : decodedKey(single[1]!));
-  // Through the context, so headers set before the refusal (Allow, Retry-After) stay on it.
-  return c.json(answer.body, answer.status as ContentfulStatusCode);
+  // Through the context, so headers set before the refusal (Allow) stay on it, with the error's own (Retry-After).
+  return c.json(answer.body, answer.status as ContentfulStatusCode, { ...error.headers });
 }
 
 function decodedKey(raw: string): string {

@@ -42,7 +42,7 @@ export const startCommand: Command = {
     'commit-sha': { type: 'string', value: 'SHA', help: 'the commit released, for lead time (with --commit-time)' },
     'commit-time': { type: 'string', value: 'ISO', help: "the commit's author time, e.g. 2030-01-07T10:00:00Z" },
     description: { type: 'string', value: 'TEXT', help: 'a note kept with the release' },
-    'idempotency-key': { type: 'string', value: 'KEY', help: 'a retried start with the same key gets the same release back' },
+    'idempotency-key': { type: 'string', value: 'KEY', help: 'a start repeated with the same key gets the same release back (default: a new key, kept across this command\'s own retries)' },
     wait: { type: 'boolean', help: 'then follow the release like `release-gate wait`' },
     ...FOLLOW_OPTIONS,
   },
@@ -70,7 +70,8 @@ With --json, prints the release the API created; with --wait --json, {"release",
       const headers: Record<string, string> = idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey };
       const answer = await client.request<ReleaseView>('POST', '/releases', { body, headers });
       const release = answer.body;
-      if (answer.headers.get('Idempotent-Replayed') === 'true') out.note(`(this idempotency key started ${release.id} before; this is that release)`);
+      // Without --idempotency-key, a replay can only be this command's own retry.
+      if (idempotencyKey !== undefined && answer.headers.get('Idempotent-Replayed') === 'true') out.note(`(this idempotency key started ${release.id} before; this is that release)`);
       if (follow === undefined) {
         out.result(release, () => `started ${releaseHeadline(release)}\nfollow it with: release-gate wait ${release.id}`);
         return EXIT.ok;

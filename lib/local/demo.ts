@@ -2,6 +2,8 @@
  * The demonstration against the local world: a healthy version is promoted and succeeds, a
  * failing one is rolled back by itself. It talks to the gate over HTTP only, as a pipeline would.
  */
+import { plural } from '../core/format.js';
+
 export interface DemoOptions {
   readonly url: string;
   readonly token: string;
@@ -123,7 +125,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     options.log(`\n  version ${result.version} → ${result.outcome} (${result.id}; audit chain ${result.chainVerified ? 'verified' : 'BROKEN'})`);
     for (const decision of result.decisions) options.log(`    ${decision.at.slice(11, 19)}  ${decision.action.padEnd(8)} ${decision.explanation}`);
   }
-  options.log(`\n  version ${failing.version} served ${failing.requestsServed} requests (${failing.requestsFailed} failed) before the rollback`);
+  options.log(`\n  version ${failing.version} served ${plural(failing.requestsServed, 'request')} (${failing.requestsFailed} failed) before the rollback`);
   if (failing.restoreMs !== undefined) options.log(`  from the failing verdict to the alias confirmed back on the stable version: ${failing.restoreMs} ms`);
   options.log(`\n${ok ? '✔ both outcomes are right' : '✘ an outcome is wrong'}`);
   return { ok, healthy, failing };

@@ -113,6 +113,8 @@ describe('start, status and the actions with --json print what the API answers',
     expect(text.stdout).toMatch(/^Delivery metrics 2030-01-01T00:00:00\.000Z → \S+, function checkout$/m);
     expect(text.stdout).toMatch(/\| releases +\| 1 \(1 finished: 0 succeeded, 1 rolled back, 0 aborted\) +\|/);
     expect(text.stdout).toMatch(/\| change failure rate +\| 100% +\|/);
+    expect(text.stdout).toMatch(/\| time to restore +\| median \S+, p90 \S+ \(1 rollback\) +\|/);
+    expect(text.stdout).toMatch(/\| lead time \(commit → 100%\) +\| n\/a \(no releases naming a commit\) +\|/);
     const json = await cli(['report', '--function', 'checkout', '--json']);
     expect(JSON.parse(json.stdout)).toEqual((await served.world.call('GET', '/reports/delivery?function=checkout')).body);
   });

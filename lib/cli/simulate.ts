@@ -128,7 +128,6 @@ function main(argv: string[]): number {
       process.stdout.write(`  minute ${minute}  ${decision.action.padEnd(8)} ${decision.explanation}\n`);
     }
     process.stdout.write(`  → ${result.outcome}; the new version served ${plural(result.canaryRequests, 'request')} (${result.canaryFailures} failed) before the gate acted.\n`);
-    process.stdout.write(`\nThis is the simulator; the gate API, DynamoDB Local and the sandbox Lambda world are not built yet (see README).\n`);
   }
   return 0;
 }

@@ -60,8 +60,10 @@ async function main(): Promise<void> {
       `  sandbox        ${world.sandboxEndpoint}   (Lambda and CloudWatch APIs)`,
       `  DynamoDB Local ${world.dynamoEndpoint}`,
       '',
-      'Try it:  npm run demo          (a healthy and a failing release, end to end)',
-      `         npm run cli -- start --function checkout --version 2 --wait`,
+      'Try it:  npm run demo          (a healthy release promoted, a failing one rolled back; run it as often as you like)',
+      // Version 4 is never promoted by the gate, so this works whatever the demo left on the alias.
+      '         npm run cli -- start --function checkout --version 4 --plan Canary10Percent5Minutes --wait',
+      '                                (p99 three times higher: the gate rolls it back in about 4 minutes)',
       '',
       'Ctrl-C stops everything.',
       '',

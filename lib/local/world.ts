@@ -3,7 +3,7 @@
  * dashboard, the evaluator on an interval and a traffic generator, in one process tree. The gate
  * runs the production adapters; only endpoints and dummy credentials differ.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -26,6 +26,7 @@ import { buildGateDeps, type GateDeps } from '../wiring/aws-deps.js';
 import type { GateConfig } from '../wiring/config.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const WORLD_FILE = resolve(REPO_ROOT, '.release-gate/local-world.json');
 const DUMMY_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface LocalWorldOptions {
@@ -43,6 +44,8 @@ export interface LocalWorldOptions {
   readonly adminToken?: string | undefined;
   /** Where the admin token is written for the CLI and the demo. @default .release-gate/local-token */
   readonly tokenFile?: string | null | undefined;
+  /** Where the world's endpoints are written for `npm run demo`; removed on stop. @default .release-gate/local-world.json */
+  readonly worldFile?: string | null | undefined;
   readonly logger?: EngineLogger | undefined;
   /** Extra routes on the gate app, such as the dashboard. */
   readonly extensions?: ApiDeps['extensions'];
@@ -165,8 +168,21 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
       });
     }
 
+    const url = `http://127.0.0.1:${port}`;
+    const worldFile = options.worldFile === undefined ? WORLD_FILE : options.worldFile;
+    if (worldFile !== null) {
+      const described: WorldFile = { url, sandboxEndpoint: sandbox.endpoint, dynamoEndpoint: dynamo.endpoint };
+      await mkdir(dirname(worldFile), { recursive: true });
+      await writeFile(worldFile, `${JSON.stringify(described, null, 2)}\n`);
+      stops.push(async () => {
+        // Another world may have started since and written its own.
+        const now = await readWorldFile(worldFile);
+        if (now?.url === url) await rm(worldFile, { force: true });
+      });
+    }
+
     return {
-      url: `http://127.0.0.1:${port}`,
+      url,
       adminToken,
       dynamoEndpoint: dynamo.endpoint,
       sandboxEndpoint: sandbox.endpoint,
@@ -178,6 +194,25 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** What `.release-gate/local-world.json` says about a running world. */
+export interface WorldFile {
+  readonly url: string;
+  readonly sandboxEndpoint: string;
+  readonly dynamoEndpoint: string;
+}
+
+/** The world file, or undefined when there is none or it is not one. */
+export async function readWorldFile(file = WORLD_FILE): Promise<WorldFile | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<WorldFile>;
+    return typeof parsed.url === 'string' && typeof parsed.sandboxEndpoint === 'string' && typeof parsed.dynamoEndpoint === 'string'
+      ? { url: parsed.url, sandboxEndpoint: parsed.sandboxEndpoint, dynamoEndpoint: parsed.dynamoEndpoint }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -21,6 +21,7 @@ import { loadFlagFiles } from '../flags/load-flag-files.js';
 import { localDynamoClient, startDynamoDbLocal } from '../sandbox/dynamodb-local.js';
 import { loadSandboxConfig } from '../sandbox/config.js';
 import { startSandbox } from '../sandbox/sandbox-server.js';
+import type { SandboxStateReport } from '../sandbox/state-dir.js';
 import { lambdaInvoke, startTraffic, type Traffic } from '../sandbox/traffic-generator.js';
 import { buildGateDeps, type GateDeps } from '../wiring/aws-deps.js';
 import type { GateConfig } from '../wiring/config.js';
@@ -32,7 +33,10 @@ const DUMMY_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export interface LocalWorldOptions {
   /** The gate API and dashboard. 0 picks a free port. @default 8787 */
   readonly port?: number | undefined;
-  /** Keep DynamoDB's data in this folder; in memory when absent. */
+  /**
+   * Keep the world in this folder across restarts: DynamoDB's data, and the sandbox's aliases and
+   * metrics (`sandbox.json`, `sandbox-metrics.jsonl`). In memory when absent.
+   */
   readonly persistDir?: string | undefined;
   /** @default sandbox.config.json at the repository root */
   readonly sandboxConfigPath?: string | undefined;
@@ -57,6 +61,8 @@ export interface LocalWorld {
   readonly adminToken: string;
   readonly dynamoEndpoint: string;
   readonly sandboxEndpoint: string;
+  /** What `persistDir` brought back of the sandbox; absent without one. */
+  readonly restored: SandboxStateReport | undefined;
   readonly deps: GateDeps;
   readonly traffic: Traffic | undefined;
   /** Runs one evaluator tick now (the interval keeps running too). */
@@ -90,7 +96,11 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
 
     const sandboxConfig = await loadSandboxConfig(options.sandboxConfigPath ?? resolve(REPO_ROOT, 'sandbox.config.json'));
     const periodSeconds = options.metricPeriodSeconds ?? sandboxConfig.metricPeriodSeconds;
-    const sandbox = await startSandbox({ config: { ...sandboxConfig, metricPeriodSeconds: periodSeconds } });
+    const sandbox = await startSandbox({
+      config: { ...sandboxConfig, metricPeriodSeconds: periodSeconds },
+      stateDir: options.persistDir === undefined ? undefined : resolve(options.persistDir),
+      onStateError: (error) => logger.error('sandbox state not saved', { error: String(error) }),
+    });
     stops.push(() => sandbox.stop());
 
     const config: GateConfig = {
@@ -186,6 +196,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
       adminToken,
       dynamoEndpoint: dynamo.endpoint,
       sandboxEndpoint: sandbox.endpoint,
+      restored: sandbox.state,
       deps,
       traffic,
       tick,

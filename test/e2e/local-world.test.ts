@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../lib/cli/client.js';
 import { runDemo, type DemoResult } from '../../lib/local/demo.js';
-import { startLocalWorld, type LocalWorld } from '../../lib/local/world.js';
+import { startLocalWorld, type LocalWorld, type LocalWorldOptions } from '../../lib/local/world.js';
 
 /**
  * The local world in this process: DynamoDB Local, the sandbox running the real demo handlers,
@@ -63,4 +67,44 @@ describe('the demo, twice on one world, end to end over HTTP', () => {
     }
     expect(world.traffic?.stats().total.sent).toBeGreaterThan(1_000);
   });
+});
+
+describe('a world restarted on the same --persist directory mid-release', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'release-gate-world-'));
+  const options: LocalWorldOptions = { port: 0, tokenFile: null, worldFile: null, persistDir: dir, metricPeriodSeconds: 2, trafficPerSecond: 60 };
+  const api = (world: LocalWorld) => new ApiClient({ url: world.url, token: world.adminToken, tokenSource: 'test' }, globalThis.fetch);
+  let world: LocalWorld | undefined;
+
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('carries the release on where it was, without a drift pause, and finishes it', async () => {
+    world = await startLocalWorld(options);
+    const plan = { steps: [{ type: 'traffic', weight: 10, minBake: '20s' }, { type: 'traffic', weight: 50, minBake: '10s' }], verification: '10s' };
+    const { id } = (await api(world).request<{ id: string }>('POST', '/releases', { body: { function: 'checkout', version: '2', plan } })).body;
+    const first = world;
+    await expect.poll(async () => (await first.deps.engine.store.events(id)).some((stored) => stored.event.type === 'routing_confirmed'), { timeout: 60_000, interval: 500 }).toBe(true);
+    await expect.poll(async () => (await api(first).get<{ observation: { periods?: unknown[] } }>(`/releases/${id}/metrics`)).body.observation.periods?.length ?? 0, { timeout: 60_000, interval: 1_000 }).toBeGreaterThan(2);
+    const stoppedAt = Date.now();
+    await world.stop();
+    world = undefined;
+
+    world = await startLocalWorld({ ...options, adminToken: first.adminToken });
+    expect(world.restored).toMatchObject({ found: true, restored: ['checkout:live on version 1 with 10% on version 2'], notices: [] });
+    const second = world;
+    let gate = (await api(second).get<{ state: string; revision: number }>(`/releases/${id}/gate`)).body;
+    const deadline = Date.now() + 4 * 60_000;
+    while (!['succeeded', 'rolled_back', 'aborted'].includes(gate.state) && Date.now() < deadline) {
+      gate = (await api(second).get<{ state: string; revision: number }>(`/releases/${id}/gate`, { wait: 20, since: gate.revision }, 60_000)).body;
+    }
+    const events = (await second.deps.engine.store.events(id)).map((stored) => stored.event.type);
+    expect(gate.state, events.join(', ')).toBe('succeeded');
+    expect(events).not.toContain('drift_detected');
+    expect(events).not.toContain('paused');
+    expect(await second.deps.engine.router.read('checkout', 'live')).toEqual({ functionVersion: '2' });
+    // The SLI history spans the restart: periods recorded before it are still there.
+    const { periods = [] } = (await api(second).get<{ observation: { periods?: { start: number }[] } }>(`/releases/${id}/metrics`)).body.observation;
+    expect(periods.some((period) => period.start < stoppedAt - 2_000)).toBe(true);
+  }, 8 * 60_000);
 });

@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { ApiCallError, apiErrorLines } from '../cli/errors.js';
-import { runDemo } from './demo.js';
+import { demoErrorText, runDemo } from './demo.js';
 import { readWorldFile, REPO_ROOT, startLocalWorld, WORLD_FILE, type LocalWorld } from './world.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -73,8 +72,7 @@ async function main(): Promise<number> {
     const result = await runDemo({ ...target, log });
     return result.ok ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof ApiCallError)) throw error;
-    process.stderr.write(apiErrorLines(error, target).map((line, index) => (index === 0 ? `demo: ${line}\n` : `${line}\n`)).join(''));
+    process.stderr.write(demoErrorText(error, target));
     return 1;
   } finally {
     await world?.stop();
@@ -84,7 +82,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(demoErrorText(error, {}));
     process.exit(1);
   },
 );

@@ -6,6 +6,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaAliasRouter } from '../aws/lambda-alias-router.js';
 import { ApiClient, segment } from '../cli/client.js';
+import { ApiCallError, apiErrorLines, type ErrorContext } from '../cli/errors.js';
 import { plural } from '../core/format.js';
 
 export interface DemoOptions {
@@ -27,6 +28,8 @@ export interface DemoOptions {
   readonly timeoutMs?: number | undefined;
   /** Bakes short enough for a demo; the default plan's five-minute steps would take an hour. */
   readonly plan?: unknown;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch | undefined;
 }
 
 interface Gate {
@@ -81,7 +84,7 @@ const POLL_SECONDS = 20;
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const functionName = options.functionName ?? 'checkout';
   const alias = options.alias ?? 'live';
-  const api = new ApiClient({ url: options.url, token: options.token, tokenSource: 'the local world' }, globalThis.fetch);
+  const api = new ApiClient({ url: options.url, token: options.token, tokenSource: 'the local world' }, options.fetch ?? globalThis.fetch);
   const lambda = new LambdaClient({ region: 'us-east-1', endpoint: options.sandboxEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const router = new LambdaAliasRouter({ client: lambda, maxAttempts: 2 });
 
@@ -151,4 +154,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   } finally {
     lambda.destroy();
   }
+}
+
+/** A failure of the demo for people: an API refusal as the CLI prints it, anything else by its message. */
+export function demoErrorText(error: unknown, context: ErrorContext): string {
+  const lines = error instanceof ApiCallError ? apiErrorLines(error, context) : [error instanceof Error ? error.message : String(error)];
+  return `demo: ${lines.join('\n')}\n`;
 }

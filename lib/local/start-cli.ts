@@ -34,7 +34,8 @@ function number(text: string | undefined, flag: string, min: number, max: number
 /** What `--persist` brought back, and what it could not. */
 function persistedLines(report: SandboxStateReport | undefined): string[] {
   if (report === undefined) return [];
-  const where = relative(process.cwd(), report.dir) || report.dir;
+  const near = relative(process.cwd(), report.dir);
+  const where = near === '' || near.startsWith('..') ? report.dir : near;
   if (!report.found) return ['', `  persisted in   ${where} (first run there: the sandbox starts as sandbox.config.json says)`];
   const since = report.metricsSince === undefined ? 'no recorded metrics' : `${plural(report.metricPeriods, 'metric period')} since ${new Date(report.metricsSince).toISOString().slice(11, 19)} UTC`;
   return [

@@ -60,13 +60,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const onStateError = options.onStateError ?? ((error: unknown) => console.error('sandbox: could not save its state', error));
   const state = options.stateDir === undefined ? undefined : await openSandboxState(world, options.config, options.stateDir, { clock, onError: onStateError });
   const server = createAdaptorServer({ fetch: createSandboxApp(world, clock).fetch }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await state?.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,

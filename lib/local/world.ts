@@ -48,7 +48,10 @@ export interface LocalWorldOptions {
   readonly adminToken?: string | undefined;
   /** Where the admin token is written for the CLI and the demo. @default .release-gate/local-token */
   readonly tokenFile?: string | null | undefined;
-  /** Where the world's endpoints are written for `npm run demo`; removed on stop. @default .release-gate/local-world.json */
+  /**
+   * Where the world's endpoints are written for `npm run demo`; removed on stop.
+   * @default .release-gate/local-world.json, or none when `tokenFile` is null (a world the local tools do not use)
+   */
   readonly worldFile?: string | null | undefined;
   readonly logger?: EngineLogger | undefined;
   /** Extra routes on the gate app, such as the dashboard. */
@@ -179,7 +182,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     }
 
     const url = `http://127.0.0.1:${port}`;
-    const worldFile = options.worldFile === undefined ? WORLD_FILE : options.worldFile;
+    const worldFile = options.worldFile === undefined ? (tokenFile === null ? null : WORLD_FILE) : options.worldFile;
     if (worldFile !== null) {
       const described: WorldFile = { url, sandboxEndpoint: sandbox.endpoint, dynamoEndpoint: dynamo.endpoint };
       await mkdir(dirname(worldFile), { recursive: true });

@@ -51,16 +51,25 @@ export interface ApiClientOptions {
   readonly onRetry?: ((notice: RetryNotice) => void) | undefined;
 }
 
-/** Any error answer in the API's shape: ours pass through, a proxy's HTML page becomes `http_<status>`. */
+/**
+ * Any error answer in the API's shape: ours pass through; anything else becomes `http_<status>`
+ * with its message (API Gateway's `{"message": "Forbidden"}`) or its text (a proxy's HTML page),
+ * never a raw JSON document.
+ */
 function errorBody(status: number, text: string, statusText: string): ErrorBody {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as Partial<ErrorBody>;
-    const error = parsed.error;
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: a load balancer or proxy answered.
+  }
+  if (typeof parsed === 'object' && parsed !== null) {
+    const { error, message, Message } = parsed as { error?: Partial<ErrorBody['error']>; message?: unknown; Message?: unknown };
     if (typeof error?.code === 'string' && typeof error.message === 'string') {
       return { error: { code: error.code, message: error.message, issues: Array.isArray(error.issues) ? (error.issues as CliIssue[]) : [] } };
     }
-  } catch {
-    // Not JSON: a load balancer or proxy answered.
+    const said = [message, Message, error?.message].find((value): value is string => typeof value === 'string' && value.trim() !== '');
+    return { error: { code: `http_${status}`, message: said ?? (statusText || 'no details'), issues: [] } };
   }
   return { error: { code: `http_${status}`, message: text.trim().slice(0, 200) || statusText || 'no details', issues: [] } };
 }

@@ -1,3 +1,4 @@
+import { formatDuration } from '../core/duration.js';
 /** Exit codes: a pipeline branches on these, so they never change meaning. */
 export const EXIT = {
   /** The command did what was asked; for `wait`, the release succeeded. */
@@ -70,4 +71,46 @@ export class ApiCallError extends Error {
   afterRetries(attempts: number, waitedMs: number): ApiCallError {
     return new ApiCallError(this.status, this.body, { cause: this.cause, retryAfterMs: this.retryAfterMs, gaveUp: { attempts, waitedMs } });
   }
+}
+
+/** What a person can do about a refusal, by the API's error code, when the message does not already say. */
+const NEXT_STEP_BY_CODE: Readonly<Record<string, string>> = {
+  same_version: 'release another version',
+  release_in_progress: 'wait for that release to finish, or abort it, then start again',
+  idempotency_key_reused: 'send a new Idempotency-Key with a different request',
+  idempotency_in_progress: 'the first request with this key is still running; retry in a moment',
+};
+
+/** Where the call went and which token it carried, so a hint can name them. */
+export interface ErrorContext {
+  readonly url?: string | undefined;
+  readonly tokenSource?: string | undefined;
+}
+
+function nextStep(error: ApiCallError, context: ErrorContext): string | undefined {
+  const token = context.tokenSource ? `the token from ${context.tokenSource}` : 'the token';
+  if (error.status === 401) return `${token} was refused: check --token or RELEASE_GATE_TOKEN (missing, malformed, revoked or expired)`;
+  if (error.status === 403) return `${token} is valid but lacks the scope or the function/flag pattern for this call; ask an admin for a token that has it`;
+  if (error.status === undefined && context.url) return `is the gate running at ${context.url}? (npm start serves http://127.0.0.1:8787)`;
+  return NEXT_STEP_BY_CODE[error.body.error.code];
+}
+
+/**
+ * An API error for people, one line each: the status, code and message; each issue as
+ * `path: message` (an issue that only repeats the message names its path alone); then what to
+ * do, when that is known.
+ * The CLI and `npm run demo` print errors through this, never the raw body.
+ */
+export function apiErrorLines(error: ApiCallError, context: ErrorContext = {}): string[] {
+  const { code, message, issues } = error.body.error;
+  const lines = [`${error.status === undefined ? '' : `${error.status} `}${code}: ${message}`];
+  const repeated = issues.filter((issue) => issue.message === message).map((issue) => issue.path);
+  for (const issue of issues) if (issue.message !== message) lines.push(`  ${issue.path}: ${issue.message}`);
+  if (repeated.length > 0) lines.push(`  at fault: ${repeated.join(', ')}`);
+  if (error.gaveUp !== undefined && error.gaveUp.attempts > 1) {
+    lines.push(`  gave up after ${error.gaveUp.attempts} attempts over ${formatDuration(error.gaveUp.waitedMs)}; try again later`);
+  }
+  const hint = nextStep(error, context);
+  if (hint) lines.push(`  hint: ${hint}`);
+  return lines;
 }

@@ -1,6 +1,5 @@
-import { formatDuration } from '../core/duration.js';
 import type { CliConfig } from './config.js';
-import type { ApiCallError, ErrorBody, UsageError } from './errors.js';
+import { apiErrorLines, type ApiCallError, type ErrorBody, type UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
 const CLEAR_LINE = '\r\x1b[2K';
@@ -74,16 +73,9 @@ export class Output {
       this.writeJsonError({ error: { ...error.body.error, ...(error.status === undefined ? {} : { status: error.status }) } });
       return;
     }
-    const { code, message, issues } = error.body.error;
-    const lines = [`release-gate: ${error.status === undefined ? '' : `${error.status} `}${code}: ${message}`];
-    for (const issue of issues) lines.push(`  ${issue.path}: ${issue.message}`);
-    if (error.gaveUp !== undefined && error.gaveUp.attempts > 1) {
-      lines.push(`  gave up after ${error.gaveUp.attempts} attempts over ${formatDuration(error.gaveUp.waitedMs)}; try again later`);
-    }
-    const hint = hintFor(error, config);
-    if (hint) lines.push(`  hint: ${hint}`);
+    const [first, ...rest] = apiErrorLines(error, { url: config?.url, tokenSource: config?.tokenSource });
     this.clearTransient();
-    this.io.stderr.write(`${lines.join('\n')}\n`);
+    this.io.stderr.write([`release-gate: ${first}`, ...rest].map((line) => `${line}\n`).join(''));
   }
 
   unexpected(error: unknown): void {
@@ -95,12 +87,4 @@ export class Output {
   private writeJsonError(body: ErrorBody): void {
     this.io.stderr.write(`${JSON.stringify(body)}\n`);
   }
-}
-
-function hintFor(error: ApiCallError, config: CliConfig | undefined): string | undefined {
-  const source = config ? `the token from ${config.tokenSource}` : 'the token';
-  if (error.status === 401) return `${source} was refused: check --token or RELEASE_GATE_TOKEN (missing, malformed, revoked or expired)`;
-  if (error.status === 403) return `${source} is valid but lacks the scope or the function/flag pattern for this call; ask an admin for a token that has it`;
-  if (error.status === undefined && config) return `is the gate running at ${config.url}? (npm start serves http://127.0.0.1:8787)`;
-  return undefined;
 }

@@ -1,11 +1,11 @@
-import { weightText } from '../core/format.js';
+import { plural, weightText } from '../core/format.js';
 import type { ReleaseView } from './api-types.js';
 import { stepText } from './gate-progress.js';
 import { markdownTable } from './table.js';
 
 /** `rel-1: checkout:live 1 → 2, canary-1-10-50-100 (3 steps, verification 30m), normal risk, pending` */
 export function releaseHeadline(release: ReleaseView): string {
-  const plan = `${release.plan.preset ?? 'a custom plan'} (${release.plan.steps.length} steps, verification ${release.plan.verification})`;
+  const plan = `${release.plan.preset ?? 'a custom plan'} (${plural(release.plan.steps.length, 'step')}, verification ${release.plan.verification})`;
   return `${release.id}: ${release.function}:${release.alias} ${release.stableVersion} → ${release.version}, ${plan}, ${release.risk} risk, ${release.state}`;
 }
 

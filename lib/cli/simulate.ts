@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PlanError } from '../core/errors.js';
-import { percent } from '../core/format.js';
+import { percent, plural } from '../core/format.js';
 import { DEFAULT_POLICY, parsePolicy } from '../core/policy.js';
 import { DEFAULT_PRESET, isPresetName } from '../core/presets.js';
 import { resolvePlan } from '../core/resolve-plan.js';
@@ -116,7 +116,7 @@ function main(argv: string[]): number {
   const title = values.demo ? 'Release Gate policy simulator: a healthy and a bad release, side by side' : 'Release Gate policy simulator';
   process.stdout.write(`${title}\n`);
   process.stdout.write(
-    `plan ${plan.preset ?? 'custom'} (${risk} risk), ${options.requestsPerMinute} requests/min, baseline error rate ${percent(options.baselineErrorRate)}, ${runs} seeded runs per scenario\n\n`,
+    `plan ${plan.preset ?? 'custom'} (${risk} risk), ${options.requestsPerMinute} requests/min, baseline error rate ${percent(options.baselineErrorRate)}, ${plural(runs, 'seeded run')} per scenario\n\n`,
   );
   process.stdout.write(`${markdownTable(['scenario', ...SUMMARY_HEADER], summaries.map(({ scenario, summary }) => [scenario, ...summaryCells(summary)]))}\n`);
   if (values.demo) {
@@ -127,8 +127,7 @@ function main(argv: string[]): number {
       const minute = (Date.parse(decision.at) / 60_000).toFixed(0).padStart(3);
       process.stdout.write(`  minute ${minute}  ${decision.action.padEnd(8)} ${decision.explanation}\n`);
     }
-    process.stdout.write(`  → ${result.outcome}; the new version served ${result.canaryRequests} requests (${result.canaryFailures} failed) before the gate acted.\n`);
-    process.stdout.write(`\nThis is the simulator; the gate API, DynamoDB Local and the sandbox Lambda world are not built yet (see README).\n`);
+    process.stdout.write(`  → ${result.outcome}; the new version served ${plural(result.canaryRequests, 'request')} (${result.canaryFailures} failed) before the gate acted.\n`);
   }
   return 0;
 }

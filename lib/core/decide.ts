@@ -151,7 +151,8 @@ function afterDuration(
   what: 'step' | 'verification',
 ): Draft {
   if (judgement === undefined || judgement.verdict === 'pass') {
-    const because = judgement ? `all ${judgement.checks.length} checks pass (${summarize(judgement)})` : `no traffic on the new version to judge`;
+    const passed = judgement?.checks.length === 1 ? 'the one check passes' : `all ${judgement?.checks.length} checks pass`;
+    const because = judgement ? `${passed} (${summarize(judgement)})` : `no traffic on the new version to judge`;
     const done = what === 'verification' ? 'verified at 100%' : describeMove(release, move);
     return { ...move, judgement, explanation: `${done}: ${because}` };
   }

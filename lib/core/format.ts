@@ -18,3 +18,10 @@ export function stat(value: number): string {
 export function weightText(weight: number): string {
   return `${Number(weight.toFixed(4))}%`;
 }
+
+const PLURAL_RULES = new Intl.PluralRules('en-US');
+
+/** `plural(1, 'step')` → `1 step`, `plural(3, 'step')` → `3 steps`; irregular nouns pass their plural. */
+export function plural(count: number, noun: string, nounPlural = `${noun}s`): string {
+  return `${count} ${PLURAL_RULES.select(count) === 'one' ? noun : nounPlural}`;
+}

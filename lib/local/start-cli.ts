@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { dashboard, DASHBOARD_PUBLIC_PATHS } from '../dashboard/index.js';
+import { plural } from '../core/format.js';
+import type { SandboxStateReport } from '../sandbox/state-dir.js';
 import { consoleLogger } from './console-logger.js';
 import { REPO_ROOT, startLocalWorld } from './world.js';
 
@@ -14,7 +16,8 @@ Starts DynamoDB Local, the sandbox Lambda and CloudWatch endpoint, the gate API 
 the evaluator and a traffic generator, all on loopback.
 
   --port N          the gate API and dashboard (default: $PORT or 8787)
-  --persist DIR     keep DynamoDB's data in DIR (default: in memory)
+  --persist DIR     keep the world in DIR across restarts: DynamoDB's data, the sandbox's
+                    aliases and recorded metrics (default: in memory)
   --period S        metric period in seconds, 1–60 (default: sandbox.config.json's)
   --traffic N       requests per second to each sandbox alias, 0 for none (default: 25)
   --sandbox FILE    the sandbox config (default: sandbox.config.json)
@@ -26,6 +29,20 @@ function number(text: string | undefined, flag: string, min: number, max: number
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${flag} expects a whole number from ${min} to ${max}, got '${text}'`);
   return value;
+}
+
+/** What `--persist` brought back, and what it could not. */
+function persistedLines(report: SandboxStateReport | undefined): string[] {
+  if (report === undefined) return [];
+  const near = relative(process.cwd(), report.dir);
+  const where = near === '' || near.startsWith('..') ? report.dir : near;
+  if (!report.found) return ['', `  persisted in   ${where} (first run there: the sandbox starts as sandbox.config.json says)`];
+  const since = report.metricsSince === undefined ? 'no recorded metrics' : `${plural(report.metricPeriods, 'metric period')} since ${new Date(report.metricsSince).toISOString().slice(11, 19)} UTC`;
+  return [
+    '',
+    `  restored from  ${where}: ${report.restored.length > 0 ? report.restored.join('; ') : 'no alias'}; ${since}`,
+    ...report.notices.map((notice) => `  note: ${notice}`),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -59,9 +76,12 @@ async function main(): Promise<void> {
       `                 also in ${relative(process.cwd(), `${REPO_ROOT}/.release-gate/local-token`) || '.release-gate/local-token'}`,
       `  sandbox        ${world.sandboxEndpoint}   (Lambda and CloudWatch APIs)`,
       `  DynamoDB Local ${world.dynamoEndpoint}`,
+      ...persistedLines(world.restored),
       '',
-      'Try it:  npm run demo          (a healthy and a failing release, end to end)',
-      `         npm run cli -- start --function checkout --version 2 --wait`,
+      'Try it:  npm run demo          (a healthy release promoted, a failing one rolled back; run it as often as you like)',
+      // Version 4 is never promoted by the gate, so this works whatever the demo left on the alias.
+      '         npm run cli -- start --function checkout --version 4 --plan Canary10Percent5Minutes --wait',
+      '                                (p99 three times higher: the gate rolls it back in about 4 minutes)',
       '',
       'Ctrl-C stops everything.',
       '',

@@ -3,7 +3,7 @@
  * dashboard, the evaluator on an interval and a traffic generator, in one process tree. The gate
  * runs the production adapters; only endpoints and dummy credentials differ.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -21,17 +21,22 @@ import { loadFlagFiles } from '../flags/load-flag-files.js';
 import { localDynamoClient, startDynamoDbLocal } from '../sandbox/dynamodb-local.js';
 import { loadSandboxConfig } from '../sandbox/config.js';
 import { startSandbox } from '../sandbox/sandbox-server.js';
+import type { SandboxStateReport } from '../sandbox/state-dir.js';
 import { lambdaInvoke, startTraffic, type Traffic } from '../sandbox/traffic-generator.js';
 import { buildGateDeps, type GateDeps } from '../wiring/aws-deps.js';
 import type { GateConfig } from '../wiring/config.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const WORLD_FILE = resolve(REPO_ROOT, '.release-gate/local-world.json');
 const DUMMY_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface LocalWorldOptions {
   /** The gate API and dashboard. 0 picks a free port. @default 8787 */
   readonly port?: number | undefined;
-  /** Keep DynamoDB's data in this folder; in memory when absent. */
+  /**
+   * Keep the world in this folder across restarts: DynamoDB's data, and the sandbox's aliases and
+   * metrics (`sandbox.json`, `sandbox-metrics.jsonl`). In memory when absent.
+   */
   readonly persistDir?: string | undefined;
   /** @default sandbox.config.json at the repository root */
   readonly sandboxConfigPath?: string | undefined;
@@ -43,6 +48,11 @@ export interface LocalWorldOptions {
   readonly adminToken?: string | undefined;
   /** Where the admin token is written for the CLI and the demo. @default .release-gate/local-token */
   readonly tokenFile?: string | null | undefined;
+  /**
+   * Where the world's endpoints are written for `npm run demo`; removed on stop.
+   * @default .release-gate/local-world.json, or none when `tokenFile` is null (a world the local tools do not use)
+   */
+  readonly worldFile?: string | null | undefined;
   readonly logger?: EngineLogger | undefined;
   /** Extra routes on the gate app, such as the dashboard. */
   readonly extensions?: ApiDeps['extensions'];
@@ -54,6 +64,8 @@ export interface LocalWorld {
   readonly adminToken: string;
   readonly dynamoEndpoint: string;
   readonly sandboxEndpoint: string;
+  /** What `persistDir` brought back of the sandbox; absent without one. */
+  readonly restored: SandboxStateReport | undefined;
   readonly deps: GateDeps;
   readonly traffic: Traffic | undefined;
   /** Runs one evaluator tick now (the interval keeps running too). */
@@ -87,7 +99,11 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
 
     const sandboxConfig = await loadSandboxConfig(options.sandboxConfigPath ?? resolve(REPO_ROOT, 'sandbox.config.json'));
     const periodSeconds = options.metricPeriodSeconds ?? sandboxConfig.metricPeriodSeconds;
-    const sandbox = await startSandbox({ config: { ...sandboxConfig, metricPeriodSeconds: periodSeconds } });
+    const sandbox = await startSandbox({
+      config: { ...sandboxConfig, metricPeriodSeconds: periodSeconds },
+      stateDir: options.persistDir === undefined ? undefined : resolve(options.persistDir),
+      onStateError: (error) => logger.error('sandbox state not saved', { error: String(error) }),
+    });
     stops.push(() => sandbox.stop());
 
     const config: GateConfig = {
@@ -165,11 +181,25 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
       });
     }
 
+    const url = `http://127.0.0.1:${port}`;
+    const worldFile = options.worldFile === undefined ? (tokenFile === null ? null : WORLD_FILE) : options.worldFile;
+    if (worldFile !== null) {
+      const described: WorldFile = { url, sandboxEndpoint: sandbox.endpoint, dynamoEndpoint: dynamo.endpoint };
+      await mkdir(dirname(worldFile), { recursive: true });
+      await writeFile(worldFile, `${JSON.stringify(described, null, 2)}\n`);
+      stops.push(async () => {
+        // Another world may have started since and written its own.
+        const now = await readWorldFile(worldFile);
+        if (now?.url === url) await rm(worldFile, { force: true });
+      });
+    }
+
     return {
-      url: `http://127.0.0.1:${port}`,
+      url,
       adminToken,
       dynamoEndpoint: dynamo.endpoint,
       sandboxEndpoint: sandbox.endpoint,
+      restored: sandbox.state,
       deps,
       traffic,
       tick,
@@ -178,6 +208,25 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** What `.release-gate/local-world.json` says about a running world. */
+export interface WorldFile {
+  readonly url: string;
+  readonly sandboxEndpoint: string;
+  readonly dynamoEndpoint: string;
+}
+
+/** The world file, or undefined when there is none or it is not one. */
+export async function readWorldFile(file = WORLD_FILE): Promise<WorldFile | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<WorldFile>;
+    return typeof parsed.url === 'string' && typeof parsed.sandboxEndpoint === 'string' && typeof parsed.dynamoEndpoint === 'string'
+      ? { url: parsed.url, sandboxEndpoint: parsed.sandboxEndpoint, dynamoEndpoint: parsed.dynamoEndpoint }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

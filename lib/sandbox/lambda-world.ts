@@ -24,6 +24,8 @@ export interface LambdaWorldOptions {
   readonly stopwatch?: (() => number) | undefined;
   /** @default importHandler: `import()` of the version's handler file */
   readonly loadHandler?: HandlerLoader | undefined;
+  /** The recorder keeps what changed since it was last saved (see MetricRecorder.takeChanges). @default false */
+  readonly trackMetricChanges?: boolean | undefined;
 }
 
 export interface AliasUpdate {
@@ -60,6 +62,7 @@ export class LambdaWorld {
   private readonly random: () => number;
   private readonly stopwatch: () => number;
   private readonly loadHandler: HandlerLoader;
+  private readonly aliasListeners = new Set<() => void>();
 
   constructor(options: LambdaWorldOptions) {
     const { config } = options;
@@ -68,7 +71,12 @@ export class LambdaWorld {
     this.random = options.random ?? Math.random;
     this.stopwatch = options.stopwatch ?? (() => performance.now());
     this.loadHandler = options.loadHandler ?? importHandler;
-    this.metrics = new MetricRecorder({ periodSeconds: config.metricPeriodSeconds, retentionMs: config.metricRetentionMinutes * 60_000, clock: this.clock });
+    this.metrics = new MetricRecorder({
+      periodSeconds: config.metricPeriodSeconds,
+      retentionMs: config.metricRetentionMinutes * 60_000,
+      clock: this.clock,
+      trackChanges: options.trackMetricChanges,
+    });
     for (const [name, fn] of Object.entries(config.functions)) {
       const versions = new Map(Object.entries(fn.versions).sort(([a], [b]) => Number(a) - Number(b)));
       const aliases = new Map(Object.entries(fn.aliases).map(([alias, spec]) => [alias, {
@@ -94,7 +102,31 @@ export class LambdaWorld {
     const weights = update.RoutingConfig ? { ...update.RoutingConfig.AdditionalVersionWeights } : state.weights;
     this.checkRouting(ref.name, fn, functionVersion, weights);
     Object.assign(state, { functionVersion, weights, description: update.Description ?? state.description, revisionId: randomUUID() });
+    for (const listener of this.aliasListeners) listener();
     return aliasShape(this.account, ref.name, alias, state);
+  }
+
+  /** Called after every alias change, so the state can be saved. */
+  onAliasChange(listener: () => void): void {
+    this.aliasListeners.add(listener);
+  }
+
+  /** Each function's aliases as they route now, RevisionIds included. */
+  aliasStates(): Record<string, Record<string, AliasState>> {
+    return Object.fromEntries(
+      [...this.functions].map(([name, fn]) => [name, Object.fromEntries([...fn.aliases].map(([alias, state]) => [alias, { ...state, weights: { ...state.weights } }]))]),
+    );
+  }
+
+  /**
+   * Puts an alias back as it was saved, RevisionId and all, so a gate that read it before a
+   * restart finds it unchanged. Lambda's routing rules still apply: a LambdaServiceError says why not.
+   */
+  restoreAlias(functionName: string, alias: string, saved: AliasState): void {
+    const fn = this.function(functionName);
+    const state = this.alias(functionName, fn, alias);
+    this.checkRouting(functionName, fn, saved.functionVersion, saved.weights);
+    Object.assign(state, { functionVersion: saved.functionVersion, weights: { ...saved.weights }, description: saved.description, revisionId: saved.revisionId });
   }
 
   getFunctionConfiguration(functionName: string, qualifier?: string): Record<string, unknown> {

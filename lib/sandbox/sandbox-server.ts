@@ -12,11 +12,16 @@ import type { SandboxConfig } from './config.js';
 import { CloudWatchServiceError, LambdaServiceError } from './errors.js';
 import { lambdaRoutes } from './lambda-routes.js';
 import { LambdaWorld, type LambdaWorldOptions } from './lambda-world.js';
+import { openSandboxState, type SandboxStateReport } from './state-dir.js';
 
-export interface SandboxOptions extends Omit<LambdaWorldOptions, 'config'> {
+export interface SandboxOptions extends Omit<LambdaWorldOptions, 'config' | 'trackMetricChanges'> {
   readonly config: SandboxConfig;
   /** 0 picks a free port. @default 0 */
   readonly port?: number | undefined;
+  /** Keep the aliases and metrics in this directory across restarts (see state-dir.ts). @default nothing kept */
+  readonly stateDir?: string | undefined;
+  /** A save that failed; the sandbox keeps serving. @default console.error */
+  readonly onStateError?: ((error: unknown) => void) | undefined;
 }
 
 export interface Sandbox {
@@ -24,6 +29,8 @@ export interface Sandbox {
   readonly endpoint: string;
   readonly port: number;
   readonly world: LambdaWorld;
+  /** What was brought back from `stateDir`; absent without one. */
+  readonly state?: SandboxStateReport | undefined;
   stop(): Promise<void>;
 }
 
@@ -49,24 +56,35 @@ export function createSandboxApp(world: LambdaWorld, clock: { now(): number }): 
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clock = options.clock ?? { now: () => Date.now() };
-  const world = new LambdaWorld({ ...options, clock });
+  const world = new LambdaWorld({ ...options, clock, trackMetricChanges: options.stateDir !== undefined });
+  const onStateError = options.onStateError ?? ((error: unknown) => console.error('sandbox: could not save its state', error));
+  const state = options.stateDir === undefined ? undefined : await openSandboxState(world, options.config, options.stateDir, { clock, onError: onStateError });
   const server = createAdaptorServer({ fetch: createSandboxApp(world, clock).fetch }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await state?.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     world,
-    stop: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      // SDK clients keep connections alive; without this, close() waits for them to time out.
-      server.closeAllConnections();
-    }),
+    state: state?.report,
+    stop: async () => {
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // SDK clients keep connections alive; without this, close() waits for them to time out.
+        server.closeAllConnections();
+      });
+      await state?.close();
+    },
   };
 }

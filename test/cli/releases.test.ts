@@ -113,6 +113,8 @@ describe('start, status and the actions with --json print what the API answers',
     expect(text.stdout).toMatch(/^Delivery metrics 2030-01-01T00:00:00\.000Z → \S+, function checkout$/m);
     expect(text.stdout).toMatch(/\| releases +\| 1 \(1 finished: 0 succeeded, 1 rolled back, 0 aborted\) +\|/);
     expect(text.stdout).toMatch(/\| change failure rate +\| 100% +\|/);
+    expect(text.stdout).toMatch(/\| time to restore +\| median \S+, p90 \S+ \(1 rollback\) +\|/);
+    expect(text.stdout).toMatch(/\| lead time \(commit → 100%\) +\| n\/a \(no releases naming a commit\) +\|/);
     const json = await cli(['report', '--function', 'checkout', '--json']);
     expect(JSON.parse(json.stdout)).toEqual((await served.world.call('GET', '/reports/delivery?function=checkout')).body);
   });
@@ -124,12 +126,18 @@ describe('start, status and the actions with --json print what the API answers',
   });
 });
 
-describe('API refusals exit 4 with the code, the message and the issue paths', () => {
+describe('API refusals exit 4 with the code, the message, the issue paths and what to do', () => {
   it('409: a second release for a busy alias', async () => {
     expect((await cli(start)).code).toBe(EXIT.ok);
     const result = await cli([...start.slice(0, -1), '3']);
     expect(result.code).toBe(EXIT.apiError);
-    expect(result.stderr).toMatch(/^release-gate: 409 release_in_progress: .+\n {2}function: active release: rel-\d+\n$/);
+    expect(result.stderr).toMatch(/^release-gate: 409 release_in_progress: .+\n {2}function: active release: rel-\d+\n {2}hint: wait for that release to finish, or abort it, then start again\n$/);
+  });
+
+  it('422: the version the alias already runs, as a sentence with what to do, the issue not repeated', async () => {
+    const result = await cli([...start.slice(0, -1), '1']);
+    expect(result.code).toBe(EXIT.apiError);
+    expect(result.stderr).toBe('release-gate: 422 same_version: version 1 is already what checkout:live runs\n  at fault: version\n  hint: release another version\n');
   });
 
   it('409: an action the state does not allow', async () => {
@@ -142,7 +150,7 @@ describe('API refusals exit 4 with the code, the message and the issue paths', (
   it('422: a version Lambda does not have', async () => {
     const result = await cli([...start.slice(0, -1), '9']);
     expect(result.code).toBe(EXIT.apiError);
-    expect(result.stderr).toMatch(/^release-gate: 422 version_not_found: .+\n {2}version: /);
+    expect(result.stderr).toMatch(/^release-gate: 422 version_not_found: .+\n {2}at fault: version\n$/);
   });
 
   it('400: a plan file the API refuses, with the path at fault', async () => {
@@ -189,5 +197,13 @@ describe('API refusals exit 4 with the code, the message and the issue paths', (
     const result = await runCli(['status', 'rel-1', '--json', ...served.args], { fetch: proxy });
     expect(result.code).toBe(EXIT.apiError);
     expect(JSON.parse(result.stderr)).toEqual({ error: { code: 'http_502', message: '<html>502 Bad Gateway</html>', issues: [], status: 502 } });
+  });
+
+  it('a gateway answering JSON of its own: its message, never the raw document', async () => {
+    const gateway = () => Promise.resolve(Response.json({ message: 'Forbidden' }, { status: 403 }));
+    const result = await runCli(['status', 'rel-1', ...served.args], { fetch: gateway });
+    expect(result.code).toBe(EXIT.apiError);
+    expect(result.stderr).toMatch(/^release-gate: 403 http_403: Forbidden\n {2}hint: the token from --token is valid but lacks/);
+    expect(result.stderr).not.toContain('{');
   });
 });

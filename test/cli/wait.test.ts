@@ -20,7 +20,7 @@ describe('start --wait and wait', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(EXIT.ok);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^started rel-\d+: checkout:live 1 → 2, a custom plan \(1 steps, verification 2m\), normal risk, pending$/);
+    expect(lines[0]).toMatch(/^started rel-\d+: checkout:live 1 → 2, a custom plan \(1 step, verification 2m\), normal risk, pending$/);
     expect(lines[1]).toMatch(/^\+\d+s pending, not started, weight 0%: no checks yet$/);
     expect(lines).toContainEqual(expect.stringMatching(/^\+\S+ progressing, step 1\/1 \(50% for at least 2m\), weight 50%: error-rate-vs-baseline \w+, error-rate-ceiling \w+, p99-vs-baseline \w+$/));
     expect(lines).toContainEqual(expect.stringMatching(/^\+\S+ promoted, verifying at 100% for 2m, weight 100%: .*pass/));

@@ -42,6 +42,13 @@ describe('decide', () => {
     expect(decision.explanation).toMatch(/^advanced from 1% to 10%: all 3 checks pass/);
   });
 
+  it('says "the one check passes" when the policy has one check', () => {
+    const release = started({ policy: { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }] } });
+    const decision = decide(release, ok(healthy(0, 5)), now(5));
+    expect(decision).toMatchObject({ action: 'advance', toWeight: 10 });
+    expect(decision.explanation).toMatch(/^advanced from 1% to 10%: the one check passes \(error-rate/);
+  });
+
   it('promotes after the last step and succeeds after verification', () => {
     const last = started({ advances: [5, 10] });
     const history = [...healthy(0, 5), ...healthy(5, 5, 100, 900), ...healthy(10, 5, 500, 500)];

@@ -321,7 +321,7 @@ describe('flags and delivery', () => {
     const { html } = page;
     expect(html).toContain('value="2029-12-08"');
     expect(html).toContain('value="2030-01-07"');
-    expect(html).toMatch(/1 releases created from 2029-12-08 to 2030-01-07: 0 succeeded, 1 rolled back/);
+    expect(html).toMatch(/1 release created from 2029-12-08 to 2030-01-07: 0 succeeded, 1 rolled back/);
     expect(html).toMatch(/<h2>Change failure rate<\/h2><p class="kpi">100%<\/p>/);
     expect(html).toMatch(/<h2>Rollback success<\/h2><p class="kpi">100%<\/p>/);
     expect(html).toContain('Finished releases that the gate or a person rolled back.');

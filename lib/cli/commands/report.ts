@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../../core/duration.js';
-import { percent } from '../../core/format.js';
+import { percent, plural } from '../../core/format.js';
 import type { DeliveryReportView, DurationStatsView } from '../api-types.js';
 import { stringOf, type Command } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -15,16 +15,19 @@ function sinceValue(text: string, now: number): string {
 }
 
 const rate = (value: number | null) => (value === null ? 'n/a' : percent(value));
-const durations = (stats: DurationStatsView, what: string) =>
-  stats.count === 0 || stats.medianMs === null ? `n/a (no ${what})` : `median ${formatDuration(stats.medianMs)}, p90 ${formatDuration(stats.p90Ms ?? stats.medianMs)} (${stats.count} ${what})`;
+/** `what` is the noun and its plural: `['rollback', 'rollbacks']`. */
+const durations = (stats: DurationStatsView, [one, many]: readonly [string, string]) =>
+  stats.count === 0 || stats.medianMs === null
+    ? `n/a (no ${many})`
+    : `median ${formatDuration(stats.medianMs)}, p90 ${formatDuration(stats.p90Ms ?? stats.medianMs)} (${plural(stats.count, one, many)})`;
 
 export function reportText(report: DeliveryReportView): string {
   const rows = [
     ['releases', `${report.releases} (${report.finished} finished: ${report.succeeded} succeeded, ${report.rolledBack} rolled back, ${report.aborted} aborted)`],
     ['deployment frequency', `${Number(report.deploymentsPerDay.toFixed(2))} per day`],
-    ['lead time (commit → 100%)', `${durations(report.leadTime, 'releases naming a commit')}${report.leadTime.excluded > 0 ? `; ${report.leadTime.excluded} left out, their commit time impossible` : ''}`],
+    ['lead time (commit → 100%)', `${durations(report.leadTime, ['release naming a commit', 'releases naming a commit'])}${report.leadTime.excluded > 0 ? `; ${report.leadTime.excluded} left out, their commit time impossible` : ''}`],
     ['change failure rate', rate(report.changeFailureRate)],
-    ['time to restore', durations(report.timeToRestore, 'rollbacks')],
+    ['time to restore', durations(report.timeToRestore, ['rollback', 'rollbacks'])],
     ['rollback success rate', rate(report.rollbackSuccessRate)],
     ['human intervention rate', rate(report.humanInterventionRate)],
   ];

@@ -2,6 +2,7 @@ import type { ArmStats, Period } from '../../core/metrics.js';
 import { checkLabel, type Check, type Sli } from '../../core/policy.js';
 import type { Release } from '../../core/release.js';
 import { formatDuration } from '../../core/duration.js';
+import { plural } from '../../core/format.js';
 import { formatValue, type ChartMarker, type ChartPoint, type ChartSeries, type ChartSpec, type ChartThreshold, type ChartUnit } from './chart-spec.js';
 
 interface SliGroup {
@@ -61,7 +62,7 @@ function valueOf(sli: Sli, arm: ArmStats, customName: string | undefined): Chart
 function detailOf(sli: Sli, arm: ArmStats): string | undefined {
   if (sli.kind === 'error_rate') return `${arm.errors}/${arm.invocations}`;
   if (sli.kind === 'throttle_rate') return `${arm.throttles}/${arm.invocations + arm.throttles}`;
-  return `${arm.invocations} requests`;
+  return plural(arm.invocations, 'request');
 }
 
 function comparatorText(comparator: string): string {

@@ -1,4 +1,5 @@
 import { formatValue, type ChartSpec } from '../charts/chart-spec.js';
+import { plural } from '../../core/format.js';
 import { clockTime } from '../format.js';
 
 /** The chart's numbers as a table, for screen readers and for copying into an incident note. */
@@ -9,7 +10,7 @@ export function ChartTable(props: { spec: ChartSpec }) {
   const byTime = spec.series.map((series) => new Map(series.points.map((point) => [point.start, point])));
   return (
     <details>
-      <summary>Data table ({times.length} rows)</summary>
+      <summary>Data table ({plural(times.length, 'row')})</summary>
       <div class="scroll">
         <table>
           <caption class="sr-only">{spec.title}</caption>

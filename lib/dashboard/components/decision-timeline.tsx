@@ -1,3 +1,4 @@
+import { plural } from '../../core/format.js';
 import { clockTime, dateTime, isoOf } from '../format.js';
 import type { TimelineEntry } from '../timeline/entries.js';
 import { ChecksTable } from './checks-table.js';
@@ -27,7 +28,7 @@ export function DecisionTimeline(props: { entries: readonly TimelineEntry[] }) {
               <ChecksTable checks={entry.checks} />
             ) : (
               <details>
-                <summary>{entry.checks.length} checks</summary>
+                <summary>{plural(entry.checks.length, 'check')}</summary>
                 <ChecksTable checks={entry.checks} />
               </details>
             )}

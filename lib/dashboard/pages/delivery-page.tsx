@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { DeliveryMetrics, DurationStats } from '../../core/delivery.js';
 import { Layout } from '../components/layout.js';
+import { plural } from '../../core/format.js';
 import { durationOrDash, percentOrDash } from '../format.js';
 import type { Session } from '../session.js';
 import { ErrorNotice } from '../components/error-notice.js';
@@ -51,7 +52,7 @@ export function DeliveryPage(props: DeliveryPageProps) {
       </form>
       <ErrorNotice message={props.error} />
       <p class="muted">
-        {metrics.releases} releases created from {props.form.since} to {props.form.until}: {metrics.succeeded} succeeded, {metrics.rolledBack} rolled back,{' '}
+        {plural(metrics.releases, 'release')} created from {props.form.since} to {props.form.until}: {metrics.succeeded} succeeded, {metrics.rolledBack} rolled back,{' '}
         {metrics.aborted} aborted, {metrics.releases - metrics.finished} still running.
         {props.truncated ? ' Only the newest 5,000 releases were counted.' : ''}
       </p>

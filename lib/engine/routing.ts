@@ -21,6 +21,14 @@ export function sameRouting(a: AliasRouting, b: AliasRouting): boolean {
   return left.additionalVersion === right.additionalVersion && Math.abs((left.additionalWeight ?? 0) - (right.additionalWeight ?? 0)) < WEIGHT_TOLERANCE;
 }
 
+/**
+ * Whether the alias routes as the release left it: at its decided weight, or still at the weight
+ * last read back (a shift decided but not yet made). Anything else is someone else's change.
+ */
+export function routesAsExpected(release: Release, actual: AliasRouting): boolean {
+  return sameRouting(actual, routingFor(release, release.weight)) || sameRouting(actual, routingFor(release, release.aliasWeight));
+}
+
 /** Sets the alias to `weight` percent on the new version; the router reads it back before answering. */
 export function applyWeight(router: TrafficRouter, release: Release, weight: number): Promise<AliasRouting> {
   if (weight <= 0) return router.rollback(release.function, release.alias, release.stableVersion);

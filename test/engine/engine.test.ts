@@ -243,6 +243,77 @@ describe('people acting on a release', () => {
   });
 });
 
+describe('a drift in the middle of a step', () => {
+  const SECOND = 1_000;
+  const drifted = { functionVersion: '1', additionalVersion: '2', additionalWeight: 33 };
+  const decisionsOf = async (deps: ReturnType<typeof world>['deps'], id: string) =>
+    (await deps.store.events(id)).flatMap((stored) => ('decision' in stored.event && stored.event.decision ? [stored.event.decision] : []));
+
+  /** Started at 1% at minute 0, ticked through minute 3, then someone routes 33% to the new version by hand. */
+  async function driftAtMinute3() {
+    const w = world();
+    const { id } = await startRelease(w.deps, input, 'pipeline');
+    for (let minute = 0; minute <= 3; minute += 1) {
+      await tickDue(w.deps);
+      if (minute < 3) w.deps.clock.advance(MINUTE);
+    }
+    w.router.set('checkout:live', drifted);
+    w.deps.clock.advance(MINUTE);
+    await tickDue(w.deps);
+    const paused = (await w.deps.store.get(id))!;
+    expect(paused).toMatchObject({ state: 'paused', drift: { actual: drifted } });
+    return { ...w, id, start: paused.startedAt! };
+  }
+
+  it('after the alias is set back and resumed, bakes the rest of the step under confirmed routing and judges none of the drifted traffic', async () => {
+    const { deps, id, router, start } = await driftAtMinute3();
+    // A 1m40s drift pause, as a person would take to notice and set the alias back.
+    deps.clock.advance(40 * SECOND);
+    router.set('checkout:live', { functionVersion: '1', additionalVersion: '2', additionalWeight: 1 });
+    expect(await act(deps, id, { action: 'resume', actor: 'ana' })).toMatchObject({ state: 'progressing' });
+    const resumedAt = deps.clock.now();
+    const weights: number[] = [];
+    for (let tickIndex = 0; tickIndex < 4; tickIndex += 1) {
+      await tickDue(deps);
+      weights.push((await deps.store.get(id))!.weight);
+      deps.clock.advance(MINUTE);
+    }
+    // Baked 3 minutes before the drift; the 2 left run from the read-back at the resume, so the third tick advances.
+    expect(weights).toEqual([1, 1, 10, 10]);
+    const events = (await deps.store.events(id)).map((stored) => stored.event);
+    const resumed = events.findIndex((event) => event.type === 'resumed');
+    expect(events[resumed + 1]).toMatchObject({ type: 'routing_confirmed', weight: 1, attempts: 0, at: new Date(resumedAt).toISOString() });
+    const advanced = events.find((event) => event.type === 'step_advanced')!;
+    expect(Date.parse(advanced.at) - resumedAt).toBe(2 * MINUTE);
+
+    // The drift began after the minute-3 tick; every minute from then to the read-back is left out:
+    // each judgement since counts the three 10-request minutes before the drift and nothing served at 33%.
+    const release = (await deps.store.get(id))!;
+    expect(release.unconfirmed).toEqual([{ from: new Date(Date.parse(start) + 3 * MINUTE).toISOString(), to: new Date(resumedAt).toISOString(), cause: 'drift' }]);
+    const afterResume = (await decisionsOf(deps, id)).filter((decision) => Date.parse(decision.at) >= resumedAt && decision.stepIndex === 0);
+    expect(afterResume.map((decision) => decision.action)).toEqual(['hold', 'hold', 'advance']);
+    expect(afterResume.map((decision) => decision.judgement?.canaryRequests)).toEqual([30, 30, 30]);
+    expect(afterResume[0]!.explanation).toMatch(/^baking at 1%: 2m left/);
+  });
+
+  it('leaves a person\'s pause out of the bake too, and reads the alias back before counting again', async () => {
+    const { deps, router } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    deps.clock.advance(2 * MINUTE);
+    await tickDue(deps);
+    await act(deps, id, { action: 'pause', actor: 'ana' });
+    deps.clock.advance(20 * MINUTE);
+    await act(deps, id, { action: 'resume', actor: 'ana' });
+    await tickDue(deps);
+    const resumed = (await deps.store.get(id))!;
+    // 2 of 5 minutes baked before the pause; the 20 paused minutes do not count.
+    expect(resumed).toMatchObject({ weight: 1, state: 'progressing' });
+    expect(resumed.decisions.at(-1)?.explanation).toMatch(/^baking at 1%: 3m left/);
+    expect(router.calls).toEqual(['shift 1']);
+  });
+});
+
 describe('concurrent evaluators', () => {
   it('advance a due release exactly once when twenty ticks race', async () => {
     const { deps, router } = world();

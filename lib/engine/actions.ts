@@ -4,9 +4,10 @@ import { weightText } from '../core/format.js';
 import type { Release } from '../core/release.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { EngineDeps } from './deps.js';
-import { ReasonRequiredError } from './errors.js';
+import { AliasDriftedError, ReasonRequiredError } from './errors.js';
 import { notify, persist, type Schedule } from './persist.js';
 import { finishRollback } from './rollback.js';
+import { routesAsExpected, routingFor, updateAliasCommand } from './routing.js';
 import { confirmRouting } from './tick.js';
 
 export const HUMAN_ACTIONS = ['pause', 'resume', 'approve', 'promote', 'abort', 'rollback'] as const;
@@ -56,6 +57,7 @@ export async function act(deps: EngineDeps, releaseId: string, request: ActionRe
   for (let attempt = 0; ; attempt += 1) {
     const release = await deps.store.get(releaseId);
     if (release === undefined) throw new NotFoundError(`release ${releaseId}`);
+    if (request.action === 'resume' && release.state === 'paused') await refuseResumeOnDrift(deps, release);
     const { events, schedule } = eventsFor(release, { ...request, reason }, new Date(deps.clock.now()).toISOString());
     let saved: Release;
     try {
@@ -67,6 +69,17 @@ export async function act(deps: EngineDeps, releaseId: string, request: ActionRe
     deps.logger.info('person acted', { releaseId, action: request.action, actor: request.actor, reason });
     return effects(deps, saved, request);
   }
+}
+
+/**
+ * A resume reads the alias first: one that still routes as someone else left it would pause the
+ * release again at the next tick, so the person is told what it routes and how to set it back.
+ */
+async function refuseResumeOnDrift(deps: EngineDeps, release: Release): Promise<void> {
+  const actual = await deps.router.read(release.function, release.alias);
+  if (routesAsExpected(release, actual)) return;
+  const expected = routingFor(release, release.weight);
+  throw new AliasDriftedError(release, expected, actual, updateAliasCommand(release, expected));
 }
 
 async function effects(deps: EngineDeps, release: Release, request: ActionRequest): Promise<Release> {

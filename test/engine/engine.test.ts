@@ -3,7 +3,7 @@ import { InvalidTransitionError, PlanError } from '../../lib/core/errors.js';
 import { rebuild } from '../../lib/core/reducer.js';
 import type { Release } from '../../lib/core/release.js';
 import { act } from '../../lib/engine/actions.js';
-import { ReasonRequiredError, UnsupportedError } from '../../lib/engine/errors.js';
+import { AliasDriftedError, ReasonRequiredError, UnsupportedError } from '../../lib/engine/errors.js';
 import { startRelease, type StartReleaseInput } from '../../lib/engine/start-release.js';
 import { tickDue } from '../../lib/engine/tick-due.js';
 import { tick } from '../../lib/engine/tick.js';
@@ -264,6 +264,22 @@ describe('a drift in the middle of a step', () => {
     expect(paused).toMatchObject({ state: 'paused', drift: { actual: drifted } });
     return { ...w, id, start: paused.startedAt! };
   }
+
+  it('refuses a resume while the alias still routes by hand, saying what it routes and how to set it back', async () => {
+    const { deps, id, router } = await driftAtMinute3();
+    deps.clock.advance(30 * SECOND);
+    const refused = act(deps, id, { action: 'resume', actor: 'ana' });
+    await expect(refused).rejects.toBeInstanceOf(AliasDriftedError);
+    await expect(refused).rejects.toThrow(
+      `cannot resume release ${id}: alias checkout:live routes 67% to version 1 and 33% to version 2, but the release expects 99% to version 1 and 1% to version 2. ` +
+        `Set the alias back and resume again (aws lambda update-alias --function-name checkout --name live --function-version 1 --routing-config '{"AdditionalVersionWeights":{"2":0.01}}'), ` +
+        'or abort the release, which returns the alias to version 1',
+    );
+    const still = (await deps.store.get(id))!;
+    expect(still.state).toBe('paused');
+    expect((await deps.store.events(id)).map((stored) => stored.event.type)).not.toContain('resumed');
+    expect(router.aliases.get('checkout:live')).toEqual(drifted);
+  });
 
   it('after the alias is set back and resumed, bakes the rest of the step under confirmed routing and judges none of the drifted traffic', async () => {
     const { deps, id, router, start } = await driftAtMinute3();

@@ -100,7 +100,7 @@ const actionRoute = createRoute({
     200: jsonContent(ReleaseViewSchema, 'The release after the action'),
     ...errorResponses,
     404: errorContent('No such release'),
-    409: errorContent('`invalid_transition`: the state does not allow this action'),
+    409: errorContent('`invalid_transition`: the state does not allow this action; `alias_drifted`: a resume while the alias still routes as someone else left it (the message says how to set it back)'),
   },
 });
 

@@ -65,7 +65,10 @@ function byPerson(release: Release, actor: string | undefined, action: string, a
  */
 export function applyEvent(release: Release, event: ReleaseEvent): Release {
   const reject = (detail?: string): never => {
-    throw new InvalidTransitionError(release.id, release.state, event.type, detail);
+    throw new InvalidTransitionError(release.id, release.state, event.type, detail, {
+      attempt: event.type === 'rollback_started' && event.intent === 'abort' ? 'abort' : undefined,
+      stateText: release.state === 'rolling_back' && release.rollbackIntent === 'abort' ? 'it is already being aborted' : undefined,
+    });
   };
   if (!ALLOWED[event.type].includes(release.state)) reject();
   const next = applyAllowed(release, event, reject);

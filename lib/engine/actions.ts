@@ -27,7 +27,7 @@ function eventsFor(release: Release, request: ActionRequest, at: string): { even
   const { actor, reason } = request;
   switch (request.action) {
     case 'pause':
-      return { events: [{ type: 'paused', at, actor, reason: reason ?? `paused by ${actor}` }], schedule: 'keep' };
+      return { events: [{ type: 'paused', at, actor, reason }], schedule: 'keep' };
     case 'resume':
       return { events: [{ type: 'resumed', at, actor, reason }], schedule: 'now' };
     case 'approve': {
@@ -67,7 +67,7 @@ export async function act(deps: EngineDeps, releaseId: string, request: ActionRe
       throw error;
     }
     deps.logger.info('person acted', { releaseId, action: request.action, actor: request.actor, reason });
-    return effects(deps, saved, request);
+    return effects(deps, saved, { ...request, reason });
   }
 }
 
@@ -91,7 +91,7 @@ async function effects(deps: EngineDeps, release: Release, request: ActionReques
       if (release.state !== 'rolling_back') return release;
       return (await finishRollback(deps, release)).release;
     case 'pause':
-      await notify(deps, 'paused', release, `${release.function}:${release.alias} paused at ${weightText(release.weight)} by ${request.actor}: ${release.pauseReason ?? ''}`);
+      await notify(deps, 'paused', release, `${release.function}:${release.alias} paused at ${weightText(release.weight)} by ${request.actor}${request.reason ? `: ${request.reason}` : ''}`);
       return release;
     case 'resume':
     case 'approve':

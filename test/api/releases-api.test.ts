@@ -201,6 +201,18 @@ describe('people acting through the API', () => {
     expect(resumed.body.drift).toBeUndefined();
   });
 
+  it('answers a second abort with where the release stands, and an aborted release names the step it stopped at', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    await tickDue(world.engine);
+    await world.call('POST', `/releases/${id}/promote`, { body: { reason: 'hotfix' } });
+    const aborted = await world.call('POST', `/releases/${id}/abort`, { body: { reason: 'wrong build' } });
+    expect(aborted.body).toMatchObject({ state: 'aborted', currentStep: { index: 3, total: 3, description: 'verification at 100% for 30m, where it stopped' } });
+    const again = await world.call('POST', `/releases/${id}/abort`, { body: { reason: 'again' } });
+    expectError(again, 409, 'invalid_transition');
+    expect(again.body.error.message).toBe(`cannot abort release ${id}: it has already been aborted`);
+    expect((await world.call('GET', `/releases/${id}/gate`)).body.step.description).toBe('verification at 100% for 30m, where it stopped');
+  });
+
   it('rolls back by hand with the alias back on stable', async () => {
     const { id } = (await world.call('POST', '/releases', { body: release })).body;
     await tickDue(world.engine);

@@ -235,6 +235,38 @@ describe('confirmed routing', () => {
   });
 });
 
+describe('refusals in words', () => {
+  it('answers a second abort with where the release stands, never an event name', () => {
+    const aborting = applyEvent(releaseIn('progressing'), { type: 'rollback_started', at: at(2), intent: 'abort', reason: 'wrong build', actor: 'dave' });
+    expect(() => applyEvent(aborting, { type: 'rollback_started', at: at(3), intent: 'abort', reason: 'again', actor: 'dave' })).toThrow(
+      'cannot abort release rel-1: it is already being aborted',
+    );
+    const aborted = applyEvent(aborting, { type: 'aborted', at: at(3), actor: 'dave' });
+    expect(() => applyEvent(aborted, { type: 'rollback_started', at: at(4), intent: 'abort', reason: 'again', actor: 'dave' })).toThrow(
+      'cannot abort release rel-1: it has already been aborted',
+    );
+    const rolling = applyEvent(releaseIn('progressing'), { type: 'rollback_started', at: at(2), intent: 'rollback', reason: 'errors' });
+    expect(() => applyEvent(rolling, { type: 'rollback_started', at: at(3), intent: 'abort', reason: 'stop', actor: 'dave' })).toThrow(
+      'cannot abort release rel-1: it is already rolling back',
+    );
+  });
+
+  it.each<[ReleaseState, ReleaseEvent['type'], string]>([
+    ['progressing', 'resumed', 'cannot resume release rel-1: it is progressing'],
+    ['paused', 'paused', 'cannot pause release rel-1: it is already paused'],
+    ['succeeded', 'rollback_started', 'cannot roll back release rel-1: it has already succeeded'],
+    ['rolled_back', 'paused', 'cannot pause release rel-1: it has already been rolled back'],
+    ['pending', 'approved', 'cannot approve release rel-1: it has not started yet'],
+  ])('from %s, %s: %s', (state, type, message) => {
+    const release = releaseIn(state);
+    const event = eventOf(type, release, 10);
+    const attempt = () => applyEvent(release, event.type === 'rollback_started' ? { ...event, intent: 'rollback' } : event);
+    expect(attempt).toThrow(message);
+    // No internal names such as rollback_started or rolled_back.
+    expect(attempt).not.toThrow(/_/);
+  });
+});
+
 describe('history', () => {
   it('rebuilds a release exactly from its created event and the events after it', () => {
     const fresh = newRelease();

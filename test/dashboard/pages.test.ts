@@ -335,6 +335,16 @@ describe('the alias beside the plan', () => {
     expect(aliasRow((await get(world, `/ui/releases/${id}`, cookie)).html)).toBe('99% to version 1 and 1% to version 2, read back 2030-01-07 10:01:00 UTC');
   });
 
+  it('says a pause without a reason once', async () => {
+    const id = await progressingRelease();
+    const cookie = await signIn(world, ADMIN);
+    const csrf = csrfOf((await get(world, `/ui/releases/${id}`, cookie)).html);
+    expect((await post(world, `/ui/releases/${id}/pause`, { csrf, reason: '' }, { cookie })).status).toBe(303);
+    const { html } = await get(world, `/ui/releases/${id}`, cookie);
+    expect(html).toContain('<strong>Why: </strong>paused by admin</p>');
+    expect(html).toMatch(/<span class="tag">paused<\/span>paused by admin</);
+    expect(html).not.toContain('paused by admin: paused by admin');
+  });
 });
 
 describe('flags and delivery', () => {

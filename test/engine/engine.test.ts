@@ -330,6 +330,34 @@ describe('a drift in the middle of a step', () => {
   });
 });
 
+describe('what people read', () => {
+  it('records a pause without a reason as it was given, and says it once', async () => {
+    const { deps, notifier } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    const paused = await act(deps, id, { action: 'pause', actor: 'admin' });
+    expect(paused.pauseReason).toBe('paused by admin');
+    expect(paused.actors).toEqual([{ actor: 'admin', action: 'pause', at: expect.any(String), reason: undefined }]);
+    const event = (await deps.store.events(id)).at(-1)?.event;
+    expect(event).toMatchObject({ type: 'paused', actor: 'admin' });
+    expect(event && 'reason' in event ? event.reason : undefined).toBeUndefined();
+    expect(notifier.notices.at(-1)?.message).toBe('checkout:live paused at 1% by admin');
+  });
+
+  it('answers a second abort in words, not with an event name', async () => {
+    const { deps, router } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    router.failNextWrites = 100;
+    expect(await act(deps, id, { action: 'abort', actor: 'ana', reason: 'wrong build' })).toMatchObject({ state: 'rolling_back' });
+    await expect(act(deps, id, { action: 'abort', actor: 'ana', reason: 'again' })).rejects.toThrow(`cannot abort release ${id}: it is already being aborted`);
+    router.failNextWrites = 0;
+    deps.clock.advance(deps.config.rollbackRetryMs);
+    await tickDue(deps);
+    await expect(act(deps, id, { action: 'abort', actor: 'ana', reason: 'again' })).rejects.toThrow(`cannot abort release ${id}: it has already been aborted`);
+  });
+});
+
 describe('concurrent evaluators', () => {
   it('advance a due release exactly once when twenty ticks race', async () => {
     const { deps, router } = world();

@@ -76,7 +76,7 @@ function draftDecision(release: Release, observation: Observation, now: number):
   // With no traffic on the new version there is nothing to judge; the step runs on time alone.
   const judgement =
     release.weight > 0
-      ? judge(policy, periods, { from: evidenceFrom, releaseStart: time(release.startedAt) ?? stepStart, promotedAt: time(release.promotedAt) }, release.weight)
+      ? judge(policy, periods, { from: evidenceFrom, releaseStart: time(release.startedAt) ?? stepStart, promotedAt: time(release.promotedAt) }, release.weight, `version ${release.version}`)
       : undefined;
 
   if (judgement?.verdict === 'fail') {

@@ -350,4 +350,10 @@ describe('explanations', () => {
     expect(decide(started(), ok(healthy(0, 4)), now(5) - 1_200).explanation).toMatch(/^baking at 1%: 2s left; /);
   });
 
+  it('says which version has no requests yet and how many a check needs', () => {
+    const decision = decide(started(), ok([]), now(1));
+    const notes = decision.judgement?.checks.map((check) => check.note) ?? [];
+    expect(notes).toContain('p99 latency: no requests on version 2 yet (20 needed)');
+    expect(notes.join(' ')).not.toContain('0 of 20');
+  });
 });

@@ -4,7 +4,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
 import { InputError, InvalidTransitionError, PlanError, type Issue } from '../core/errors.js';
 import { issuesFromZod } from '../core/issues.js';
-import { ReasonRequiredError, UnsupportedError } from '../engine/errors.js';
+import { describeRouting } from '../core/reducer.js';
+import { AliasDriftedError, ReasonRequiredError, UnsupportedError } from '../engine/errors.js';
 import { FlagValidationError } from '../flags/errors.js';
 import {
   AliasBusyError,
@@ -95,6 +96,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof FlagValidationError) return new ApiError(400, 'invalid_flag', error.message, error.issues);
   if (error instanceof z.ZodError) return validationError(error);
   if (error instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', error.message, [{ path: 'state', message: `the release is ${error.state}` }]);
+  if (error instanceof AliasDriftedError) return new ApiError(409, 'alias_drifted', error.message, [{ path: 'alias', message: `routes ${describeRouting(error.actual)}; expected ${describeRouting(error.expected)}` }]);
   if (error instanceof ReleaseInProgressError) return new ApiError(409, 'release_in_progress', error.message, [{ path: 'function', message: `active release: ${error.activeReleaseId ?? 'unknown'}` }]);
   if (error instanceof AliasBusyError) return new ApiError(409, 'alias_busy', error.message, [{ path: 'alias', message: 'routes to two versions outside Release Gate' }]);
   if (error instanceof VersionRejectedError) return new ApiError(422, error.code, error.message, [{ path: REJECTED_PATH[error.code], message: error.message }]);

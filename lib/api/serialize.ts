@@ -2,13 +2,38 @@ import { describeStep } from '../core/decide.js';
 import type { Release } from '../core/release.js';
 import type { ChainVerification, StoredEvent } from '../ports.js';
 
+/**
+ * Where the release stands in its plan. A release that stopped or rolled back names the step it
+ * ended at, as its plan marks it (`10% for at least 5m, where it stopped`), never `done`: only a
+ * success is done.
+ */
 export function currentStep(release: Release) {
   const total = release.plan.steps.length;
   const index = Math.max(0, release.stepIndex);
+  const step = release.stepIndex >= total ? `verification at 100% for ${release.plan.verification}` : describeStep(release.plan.steps[release.stepIndex]);
   let description: string;
-  if (release.state === 'pending') description = 'not started';
-  else if (release.stepIndex >= total) description = release.state === 'promoted' ? `verifying at 100% for ${release.plan.verification}` : 'done';
-  else description = describeStep(release.plan.steps[release.stepIndex]);
+  switch (release.state) {
+    case 'pending':
+      description = 'not started';
+      break;
+    case 'succeeded':
+      description = 'done';
+      break;
+    case 'promoted':
+      description = `verifying at 100% for ${release.plan.verification}`;
+      break;
+    case 'rolling_back':
+    case 'rolled_back':
+    case 'aborted': {
+      const abort = release.rollbackIntent === 'abort' || release.state === 'aborted';
+      const where = abort ? (release.state === 'aborted' ? 'where it stopped' : 'where it is stopping') : release.state === 'rolled_back' ? 'where it was rolled back' : 'where it is rolling back';
+      description = release.stepIndex < 0 ? (abort ? 'stopped before it started' : 'rolled back before it started') : `${step}, ${where}`;
+      break;
+    }
+    case 'progressing':
+    case 'paused':
+      description = step;
+  }
   return { index, total, description };
 }
 

@@ -1,6 +1,7 @@
 import { judge } from './analysis/judge.js';
 import type { Decision, DecisionAction, DecisionReason, Judgement } from './decision.js';
-import { formatDuration } from './duration.js';
+import { formatRemaining } from './duration.js';
+import { countedPeriods, exposureMs, routingConfirmed } from './exposure.js';
 import { weightText } from './format.js';
 import type { Observation } from './metrics.js';
 import { progressDeadlineMs, stepDurationMs, verificationMs, weightAt, type Step } from './plan.js';
@@ -69,11 +70,13 @@ function draftDecision(release: Release, observation: Observation, now: number):
   }
 
   const stepStart = time(release.stepStartedAt) ?? now;
-  const periods = observation.periods.filter((period) => period.end <= now);
+  // Evidence starts at the step's read-back; before it, at the step's start, so that a failure still rolls back.
+  const evidenceFrom = time(release.stepConfirmedAt) ?? stepStart;
+  const periods = countedPeriods(release, observation.periods.filter((period) => period.end <= now));
   // With no traffic on the new version there is nothing to judge; the step runs on time alone.
   const judgement =
     release.weight > 0
-      ? judge(policy, periods, { from: stepStart, releaseStart: time(release.startedAt) ?? stepStart, promotedAt: time(release.promotedAt) }, release.weight)
+      ? judge(policy, periods, { from: evidenceFrom, releaseStart: time(release.startedAt) ?? stepStart, promotedAt: time(release.promotedAt) }, release.weight, `version ${release.version}`)
       : undefined;
 
   if (judgement?.verdict === 'fail') {
@@ -88,13 +91,21 @@ function draftDecision(release: Release, observation: Observation, now: number):
     };
   }
 
-  const elapsed = now - stepStart;
+  // Only confirmed exposure counts: time paused, under drift or before the alias read back is left out.
+  const elapsed = exposureMs(release, now);
+  const unconfirmed = (left: number): Draft => ({
+    action: 'hold',
+    reason: 'routing_unconfirmed',
+    judgement,
+    explanation: `waiting to read the alias back at ${weightText(release.weight)}: time counts only under routing the gate confirmed (${formatRemaining(left)} left)`,
+  });
   if (release.state === 'promoted') {
     const window = verificationMs(plan);
+    if (!routingConfirmed(release)) return unconfirmed(window - elapsed);
     if (elapsed < window) {
-      return { action: 'hold', reason: 'verifying', judgement, explanation: `verifying at 100%: ${formatDuration(window - elapsed)} left${judgement ? `; ${summarize(judgement)}` : ''}` };
+      return { action: 'hold', reason: 'verifying', judgement, explanation: `verifying at 100%: ${formatRemaining(window - elapsed)} left${judgement ? `; ${summarize(judgement)}` : ''}` };
     }
-    return afterDuration(release, judgement, now, window, { action: 'succeed', reason: 'verification_passed', toWeight: 100 }, 'verification');
+    return afterDuration(release, judgement, elapsed, window, { action: 'succeed', reason: 'verification_passed', toWeight: 100 }, 'verification');
   }
 
   const step = plan.steps[release.stepIndex];
@@ -120,32 +131,38 @@ function draftDecision(release: Release, observation: Observation, now: number):
         return { action: 'pause', reason: 'indefinite_pause', judgement, explanation: `paused at ${weightText(release.weight)} until a person resumes` };
       }
       const duration = stepDurationMs(step);
+      if (!routingConfirmed(release)) return unconfirmed(duration - elapsed);
       if (elapsed < duration) {
-        return { action: 'hold', reason: 'timed_pause', judgement, explanation: `pausing at ${weightText(release.weight)}: ${formatDuration(duration - elapsed)} left` };
+        return { action: 'hold', reason: 'timed_pause', judgement, explanation: `pausing at ${weightText(release.weight)}: ${formatRemaining(duration - elapsed)} left` };
       }
       return { ...next, reason: 'step_complete', judgement, explanation: `pause over: ${describeMove(release, next)}` };
     }
     case 'traffic':
     case 'bake': {
       const duration = stepDurationMs(step);
+      if (!routingConfirmed(release)) return unconfirmed(duration - elapsed);
       if (elapsed < duration) {
         return {
           action: 'hold',
           reason: 'baking',
           judgement,
-          explanation: `baking at ${weightText(release.weight)}: ${formatDuration(duration - elapsed)} left${judgement ? `; ${summarize(judgement)}` : ''}`,
+          explanation: `baking at ${weightText(release.weight)}: ${formatRemaining(duration - elapsed)} left${judgement ? `; ${summarize(judgement)}` : ''}`,
         };
       }
-      return afterDuration(release, judgement, now, duration, { ...next, reason: 'step_passed' }, 'step');
+      return afterDuration(release, judgement, elapsed, duration, { ...next, reason: 'step_passed' }, 'step');
     }
   }
 }
 
-/** Once a step or the verification window has run its time: pass moves on, inconclusive holds until the deadline. */
+/**
+ * Once a step or the verification window has run its time: pass moves on, inconclusive holds until
+ * the deadline. The deadline is counted in confirmed exposure (`elapsed`) like the bake, and a
+ * resume gives the step a whole deadline again from where it stood.
+ */
 function afterDuration(
   release: Release,
   judgement: Judgement | undefined,
-  now: number,
+  elapsed: number,
   duration: number,
   move: Pick<Draft, 'action' | 'reason' | 'toWeight'>,
   what: 'step' | 'verification',
@@ -158,16 +175,15 @@ function afterDuration(
   }
   const step = release.plan.steps[release.stepIndex];
   const deadlineMs = step ? progressDeadlineMs(release.plan, step) : progressDeadlineMs(release.plan, { type: 'bake', duration: release.plan.verification });
-  const stepStart = time(release.stepStartedAt) ?? now;
   const resumed = time(release.resumedAt);
-  const deadline = Math.max(stepStart + duration + deadlineMs, resumed === undefined ? 0 : resumed + deadlineMs);
+  const deadline = Math.max(duration + deadlineMs, resumed === undefined ? 0 : exposureMs(release, resumed) + deadlineMs);
   const suspicious = judgement.checks.some((check) => check.suspicious === true);
-  if (now < deadline) {
+  if (elapsed < deadline) {
     return {
       action: 'hold',
       reason: suspicious ? 'suspicious' : 'inconclusive',
       judgement,
-      explanation: `holding at ${weightText(release.weight)} (up to ${formatDuration(deadline - now)} more): ${summarize(judgement)}`,
+      explanation: `holding at ${weightText(release.weight)} (up to ${formatRemaining(deadline - elapsed)} more): ${summarize(judgement)}`,
     };
   }
   const rollback = (suspicious ? release.policy.onSuspicious : release.policy.onInconclusive) === 'rollback';

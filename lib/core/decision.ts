@@ -35,6 +35,7 @@ export type DecisionReason =
   | 'step_passed'
   | 'step_complete'
   | 'baking'
+  | 'routing_unconfirmed'
   | 'inconclusive'
   | 'suspicious'
   | 'awaiting_approval'

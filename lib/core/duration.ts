@@ -29,3 +29,12 @@ export function formatDuration(ms: number): string {
   }
   return parts.join('');
 }
+
+/**
+ * A time left, for people: whole seconds, rounded up so that a hold never says `0s left`, and
+ * `less than a second` below one. 23 → `less than a second`; 61_200 → `1m2s`.
+ */
+export function formatRemaining(ms: number): string {
+  if (ms < 1_000) return 'less than a second';
+  return formatDuration(Math.ceil(ms / 1_000) * 1_000);
+}

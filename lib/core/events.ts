@@ -23,7 +23,8 @@ export type ReleaseEvent =
   | (Base & { readonly type: 'step_advanced'; readonly toStep: number; readonly weight: number; readonly decision?: Decision | undefined })
   | (Base & { readonly type: 'held'; readonly decision: Decision })
   | (Base & { readonly type: 'decision_recorded'; readonly decision: Decision })
-  | (Base & { readonly type: 'paused'; readonly reason: string; readonly actor?: string | undefined; readonly decision?: Decision | undefined })
+  /** A person's pause carries their reason only if they gave one; the gate's own always says why. */
+  | (Base & { readonly type: 'paused'; readonly reason?: string | undefined; readonly actor?: string | undefined; readonly decision?: Decision | undefined })
   | (Base & ByPerson & { readonly type: 'resumed' })
   | (Base & ByPerson & { readonly type: 'approved'; readonly role: string })
   | (Base & { readonly type: 'promoted'; readonly decision?: Decision | undefined; readonly actor?: string | undefined; readonly reason?: string | undefined })
@@ -39,7 +40,13 @@ export type ReleaseEvent =
   | (Base & ByPerson & { readonly type: 'aborted'; readonly durationMs?: number | undefined })
   /** The alias was read back at `weight` after the gate changed it. */
   | (Base & { readonly type: 'routing_confirmed'; readonly weight: number; readonly durationMs: number; readonly attempts: number })
-  | (Base & { readonly type: 'drift_detected'; readonly expected: AliasRouting; readonly actual: AliasRouting })
+  | (Base & {
+      readonly type: 'drift_detected';
+      readonly expected: AliasRouting;
+      readonly actual: AliasRouting;
+      /** When the gate last saw the alias as it expected: the change came after it, so traffic since then does not count. */
+      readonly since?: string | undefined;
+    })
   | (Base & { readonly type: 'flag_changed'; readonly flag: FlagTouch })
   | (Base & { readonly type: 'flags_restored'; readonly keys: readonly string[] });
 

@@ -1,7 +1,7 @@
 import type { Decision } from './decision.js';
 import { InvalidTransitionError } from './errors.js';
 import type { ReleaseEvent } from './events.js';
-import { createRelease, type Release, type ReleaseState } from './release.js';
+import { createRelease, type Release, type ReleaseState, type UnconfirmedSpan } from './release.js';
 
 /** How many decisions a release record keeps; the events hold them all. */
 export const DECISIONS_KEPT = 20;
@@ -37,6 +37,23 @@ function withDecision(release: Release, decision: Decision | undefined): Partial
   };
 }
 
+/**
+ * Opens an unconfirmed span when an active release stops being under confirmed routing (a pause
+ * or a drift); before the release starts there is no exposure to leave out.
+ */
+function stopConfirmation(release: Release, at: string, cause: UnconfirmedSpan['cause']): Pick<Release, 'confirmedAt' | 'unconfirmed'> {
+  const active = release.state === 'progressing' || release.state === 'promoted';
+  const last = release.unconfirmed.at(-1);
+  const open = last !== undefined && last.to === undefined;
+  return { confirmedAt: undefined, unconfirmed: active && !open ? [...release.unconfirmed, { from: at, cause }] : release.unconfirmed };
+}
+
+/** A new weight needs its own read-back; a step that keeps the weight keeps the confirmation, and its bake starts at once. */
+function newStepConfirmation(release: Release, weight: number, at: string): Pick<Release, 'confirmedAt' | 'stepConfirmedAt'> {
+  if (weight === release.weight && release.confirmedAt !== undefined) return { confirmedAt: release.confirmedAt, stepConfirmedAt: at };
+  return { confirmedAt: undefined, stepConfirmedAt: undefined };
+}
+
 function byPerson(release: Release, actor: string | undefined, action: string, at: string, reason?: string): Partial<Pick<Release, 'actors'>> {
   if (actor === undefined) return {};
   return { actors: [...release.actors, { actor, action, at, reason }] };
@@ -48,7 +65,10 @@ function byPerson(release: Release, actor: string | undefined, action: string, a
  */
 export function applyEvent(release: Release, event: ReleaseEvent): Release {
   const reject = (detail?: string): never => {
-    throw new InvalidTransitionError(release.id, release.state, event.type, detail);
+    throw new InvalidTransitionError(release.id, release.state, event.type, detail, {
+      attempt: event.type === 'rollback_started' && event.intent === 'abort' ? 'abort' : undefined,
+      stateText: release.state === 'rolling_back' && release.rollbackIntent === 'abort' ? 'it is already being aborted' : undefined,
+    });
   };
   if (!ALLOWED[event.type].includes(release.state)) reject();
   const next = applyAllowed(release, event, reject);
@@ -63,7 +83,17 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
       return release;
 
     case 'started':
-      return { ...release, ...withDecision(release, event.decision), state: 'progressing', stepIndex: 0, weight: event.weight, startedAt: event.at, stepStartedAt: event.at };
+      return {
+        ...release,
+        ...withDecision(release, event.decision),
+        state: 'progressing',
+        stepIndex: 0,
+        weight: event.weight,
+        startedAt: event.at,
+        stepStartedAt: event.at,
+        confirmedAt: undefined,
+        stepConfirmedAt: undefined,
+      };
 
     case 'step_advanced':
       if (event.toStep !== release.stepIndex + 1) reject(`expected step ${release.stepIndex + 1}, got ${event.toStep}`);
@@ -72,6 +102,7 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
       return {
         ...release,
         ...withDecision(release, event.decision),
+        ...newStepConfirmation(release, event.weight, event.at),
         stepIndex: event.toStep,
         weight: event.weight,
         stepStartedAt: event.at,
@@ -88,31 +119,41 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
         ...release,
         ...withDecision(release, event.decision),
         ...byPerson(release, event.actor, 'pause', event.at, event.reason),
+        ...stopConfirmation(release, event.at, 'paused'),
         state: 'paused',
         // Paused before it started: pausedFrom stays unset and resuming returns it to pending.
         pausedFrom: release.state === 'promoted' ? 'promoted' : release.state === 'progressing' ? 'progressing' : undefined,
-        pauseReason: event.reason,
+        pauseReason: event.reason ?? (event.actor === undefined ? 'paused' : `paused by ${event.actor}`),
       };
 
-    case 'routing_confirmed':
+    case 'routing_confirmed': {
       if (event.weight !== release.weight) reject(`confirmed ${event.weight}% but the release is at ${release.weight}%`);
-      return { ...release, aliasWeight: event.weight };
+      // A read-back while paused is not exposure the gate watches: the span stays open until it runs again.
+      if (release.state === 'paused') return { ...release, aliasWeight: event.weight };
+      const last = release.unconfirmed.at(-1);
+      const unconfirmed = last !== undefined && last.to === undefined ? [...release.unconfirmed.slice(0, -1), { ...last, to: event.at }] : release.unconfirmed;
+      return { ...release, aliasWeight: event.weight, confirmedAt: event.at, stepConfirmedAt: release.stepConfirmedAt ?? event.at, unconfirmed, drift: undefined };
+    }
 
     case 'drift_detected':
       return {
         ...release,
+        ...stopConfirmation(release, event.since ?? event.at, 'drift'),
+        drift: { at: event.at, expected: event.expected, actual: event.actual },
         state: 'paused',
         pausedFrom: release.state === 'pending' ? undefined : release.state === 'promoted' ? 'promoted' : 'progressing',
         pauseReason: `drift: alias routes ${describeRouting(event.actual)}, expected ${describeRouting(event.expected)}`,
       };
 
     case 'resumed':
+      // A resume is taken only once the alias reads as the gate expects (see act), so no drift remains.
       if (release.pausedFrom === undefined) {
-        return { ...release, ...byPerson(release, event.actor, 'resume', event.at, event.reason), state: 'pending', pauseReason: undefined, resumedAt: event.at };
+        return { ...release, ...byPerson(release, event.actor, 'resume', event.at, event.reason), state: 'pending', pauseReason: undefined, resumedAt: event.at, drift: undefined };
       }
       return {
         ...release,
         ...byPerson(release, event.actor, 'resume', event.at, event.reason),
+        drift: undefined,
         state: release.pausedFrom,
         pausedFrom: undefined,
         pauseReason: undefined,
@@ -137,6 +178,7 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
         ...release,
         ...withDecision(release, event.decision),
         ...byPerson(release, event.actor, 'promote', event.at, event.reason),
+        ...newStepConfirmation(release, 100, event.at),
         state: 'promoted',
         stepIndex: stepCount,
         weight: 100,
@@ -158,6 +200,7 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
         ...byPerson(release, event.actor, event.intent, event.at, event.reason),
         state: 'rolling_back',
         weight: 0,
+        confirmedAt: undefined,
         rollbackIntent: event.intent,
         rollbackReason: event.reason,
         rollbackStartedAt: event.at,

@@ -1,4 +1,5 @@
 import type { Decision } from './decision.js';
+import type { AliasRouting } from './events.js';
 import type { Plan } from './plan.js';
 import type { Policy } from './policy.js';
 import type { Risk } from './risk.js';
@@ -49,6 +50,25 @@ export interface FlagTouch {
   readonly at: string;
 }
 
+/**
+ * A span in which the alias was not under routing the gate had confirmed: from a pause or drift
+ * to the gate's read-back after the resume. No traffic served in it counts for any judgement, and
+ * none of its time counts towards a bake.
+ */
+export interface UnconfirmedSpan {
+  readonly from: string;
+  /** Unset while the span is open. */
+  readonly to?: string | undefined;
+  readonly cause: 'paused' | 'drift';
+}
+
+/** The alias as the gate found it when someone else had changed it. */
+export interface DriftRecord {
+  readonly at: string;
+  readonly expected: AliasRouting;
+  readonly actual: AliasRouting;
+}
+
 export interface CommitInfo {
   readonly sha: string;
   readonly authoredAt: string;
@@ -81,6 +101,17 @@ export interface Release {
   readonly stepStartedAt?: string | undefined;
   /** When a person last resumed it; a step's progress deadline restarts here. */
   readonly resumedAt?: string | undefined;
+  /**
+   * When the gate last read the alias back at `weight`. Unset from a change of weight, a pause or
+   * a drift until the next read-back: bake time counts only while it is set.
+   */
+  readonly confirmedAt?: string | undefined;
+  /** When the current step's routing was first confirmed: the step's bake and evidence start here. */
+  readonly stepConfirmedAt?: string | undefined;
+  /** Pauses and drifts since the release started, each until the routing was confirmed again. */
+  readonly unconfirmed: readonly UnconfirmedSpan[];
+  /** Set while the alias routes as someone else left it, until the gate confirms its own routing. */
+  readonly drift?: DriftRecord | undefined;
   readonly promotedAt?: string | undefined;
   readonly rollbackStartedAt?: string | undefined;
   readonly finishedAt?: string | undefined;
@@ -125,6 +156,7 @@ export function createRelease(input: NewRelease): Release {
     revision: 0,
     updatedAt: input.createdAt,
     approvals: [],
+    unconfirmed: [],
     consecutiveMetricErrors: 0,
     failedJudgements: 0,
     decisions: [],

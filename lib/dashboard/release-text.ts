@@ -4,8 +4,8 @@ import type { Release, ReleaseState } from '../core/release.js';
 /** `step 2 of 4: 10% for at least 5m`, or what the release is doing past its steps. */
 export function stepText(release: Release): string {
   const step = currentStep(release);
-  if (release.state === 'pending') return 'not started';
-  if (release.stepIndex >= step.total) return step.description;
+  // Before its first step, or past its last, there is no step number to give.
+  if (release.stepIndex < 0 || release.stepIndex >= step.total) return step.description;
   return `step ${step.index + 1} of ${step.total}: ${step.description}`;
 }
 

@@ -57,6 +57,10 @@ tbody tr:hover{background:#f8fafc}
 .notice{padding:.6rem .8rem;border-radius:8px;margin:0 0 1rem;border:1px solid}
 .notice.error{background:var(--danger-bg);border-color:#fecaca;color:#7f1d1d}
 .notice.info{background:var(--info-bg);border-color:#bfdbfe}
+.notice.warning{background:var(--warn-bg);border-color:#fcd34d}
+.notice h2{font-size:1rem;margin:0 0 .3rem}
+.notice p{margin:.3rem 0}
+.warn-text{color:var(--warn)}
 .weight{display:flex;align-items:center;gap:.6rem}
 .weight svg{width:180px;max-width:55vw;height:12px}
 .bar-track{fill:#e2e8f0}.bar-fill{fill:var(--new)}

@@ -4,9 +4,10 @@ import { weightText } from '../core/format.js';
 import type { Release } from '../core/release.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { EngineDeps } from './deps.js';
-import { ReasonRequiredError } from './errors.js';
+import { AliasDriftedError, ReasonRequiredError } from './errors.js';
 import { notify, persist, type Schedule } from './persist.js';
 import { finishRollback } from './rollback.js';
+import { routesAsExpected, routingFor, updateAliasCommand } from './routing.js';
 import { confirmRouting } from './tick.js';
 
 export const HUMAN_ACTIONS = ['pause', 'resume', 'approve', 'promote', 'abort', 'rollback'] as const;
@@ -26,7 +27,7 @@ function eventsFor(release: Release, request: ActionRequest, at: string): { even
   const { actor, reason } = request;
   switch (request.action) {
     case 'pause':
-      return { events: [{ type: 'paused', at, actor, reason: reason ?? `paused by ${actor}` }], schedule: 'keep' };
+      return { events: [{ type: 'paused', at, actor, reason }], schedule: 'keep' };
     case 'resume':
       return { events: [{ type: 'resumed', at, actor, reason }], schedule: 'now' };
     case 'approve': {
@@ -56,6 +57,7 @@ export async function act(deps: EngineDeps, releaseId: string, request: ActionRe
   for (let attempt = 0; ; attempt += 1) {
     const release = await deps.store.get(releaseId);
     if (release === undefined) throw new NotFoundError(`release ${releaseId}`);
+    if (request.action === 'resume' && release.state === 'paused') await refuseResumeOnDrift(deps, release);
     const { events, schedule } = eventsFor(release, { ...request, reason }, new Date(deps.clock.now()).toISOString());
     let saved: Release;
     try {
@@ -65,8 +67,19 @@ export async function act(deps: EngineDeps, releaseId: string, request: ActionRe
       throw error;
     }
     deps.logger.info('person acted', { releaseId, action: request.action, actor: request.actor, reason });
-    return effects(deps, saved, request);
+    return effects(deps, saved, { ...request, reason });
   }
+}
+
+/**
+ * A resume reads the alias first: one that still routes as someone else left it would pause the
+ * release again at the next tick, so the person is told what it routes and how to set it back.
+ */
+async function refuseResumeOnDrift(deps: EngineDeps, release: Release): Promise<void> {
+  const actual = await deps.router.read(release.function, release.alias);
+  if (routesAsExpected(release, actual)) return;
+  const expected = routingFor(release, release.weight);
+  throw new AliasDriftedError(release, expected, actual, updateAliasCommand(release, expected));
 }
 
 async function effects(deps: EngineDeps, release: Release, request: ActionRequest): Promise<Release> {
@@ -78,7 +91,7 @@ async function effects(deps: EngineDeps, release: Release, request: ActionReques
       if (release.state !== 'rolling_back') return release;
       return (await finishRollback(deps, release)).release;
     case 'pause':
-      await notify(deps, 'paused', release, `${release.function}:${release.alias} paused at ${weightText(release.weight)} by ${request.actor}: ${release.pauseReason ?? ''}`);
+      await notify(deps, 'paused', release, `${release.function}:${release.alias} paused at ${weightText(release.weight)} by ${request.actor}${request.reason ? `: ${request.reason}` : ''}`);
       return release;
     case 'resume':
     case 'approve':

@@ -21,6 +21,28 @@ export function sameRouting(a: AliasRouting, b: AliasRouting): boolean {
   return left.additionalVersion === right.additionalVersion && Math.abs((left.additionalWeight ?? 0) - (right.additionalWeight ?? 0)) < WEIGHT_TOLERANCE;
 }
 
+/**
+ * Whether the alias routes as the release left it: at its decided weight, or still at the weight
+ * last read back (a shift decided but not yet made). Anything else is someone else's change.
+ */
+export function routesAsExpected(release: Release, actual: AliasRouting): boolean {
+  return sameRouting(actual, routingFor(release, release.weight)) || sameRouting(actual, routingFor(release, release.aliasWeight));
+}
+
+/**
+ * The AWS CLI command that makes the alias route as `routing`, for a person to copy. Lambda takes
+ * weights as fractions, to six decimals as the router writes them: 10% is 0.1.
+ *
+ *   aws lambda update-alias --function-name checkout --name live --function-version 1 \
+ *     --routing-config '{"AdditionalVersionWeights":{"2":0.1}}'
+ */
+export function updateAliasCommand(release: Pick<Release, 'function' | 'alias'>, routing: AliasRouting): string {
+  const extra = routing.additionalVersion !== undefined && (routing.additionalWeight ?? 0) > 0 ? routing : undefined;
+  const weights = extra === undefined ? {} : { [extra.additionalVersion!]: Math.round((extra.additionalWeight ?? 0) * 10_000) / 1_000_000 };
+  const config = JSON.stringify({ AdditionalVersionWeights: weights });
+  return `aws lambda update-alias --function-name ${release.function} --name ${release.alias} --function-version ${routing.functionVersion} --routing-config '${config}'`;
+}
+
 /** Sets the alias to `weight` percent on the new version; the router reads it back before answering. */
 export function applyWeight(router: TrafficRouter, release: Release, weight: number): Promise<AliasRouting> {
   if (weight <= 0) return router.rollback(release.function, release.alias, release.stableVersion);

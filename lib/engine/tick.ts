@@ -3,6 +3,7 @@ import type { Decision } from '../core/decision.js';
 import { eventsForDecision } from '../core/decision-events.js';
 import type { AliasRouting } from '../core/events.js';
 import { weightText } from '../core/format.js';
+import { routingConfirmed } from '../core/exposure.js';
 import type { Observation } from '../core/metrics.js';
 import { describeRouting } from '../core/reducer.js';
 import { isTerminal, type Release } from '../core/release.js';
@@ -11,7 +12,7 @@ import type { EngineDeps } from './deps.js';
 import { metricsRequest, needsObservation } from './observe.js';
 import { notify, nowIso, persist } from './persist.js';
 import { finishRollback } from './rollback.js';
-import { applyWeight, routingFor, sameRouting } from './routing.js';
+import { applyWeight, routesAsExpected, routingFor, sameRouting } from './routing.js';
 
 export type TickOutcome =
   | { readonly releaseId: string; readonly status: 'skipped'; readonly reason: string }
@@ -58,9 +59,8 @@ export async function tick(deps: EngineDeps, releaseId: string, options: TickOpt
 async function evaluate(deps: EngineDeps, loaded: Release, now: number, observation: Observation | undefined): Promise<TickOutcome> {
   const releaseId = loaded.id;
   const actual = await deps.router.read(loaded.function, loaded.alias);
-  const decided = routingFor(loaded, loaded.weight);
-  if (!sameRouting(actual, decided) && !sameRouting(actual, routingFor(loaded, loaded.aliasWeight))) {
-    return { releaseId, status: 'drift', release: await recordDrift(deps, loaded, decided, actual) };
+  if (!routesAsExpected(loaded, actual)) {
+    return { releaseId, status: 'drift', release: await recordDrift(deps, loaded, routingFor(loaded, loaded.weight), actual) };
   }
   let release = await confirmRouting(deps, loaded, actual);
   release = await applyFlagStep(deps, release);
@@ -99,8 +99,18 @@ async function observeOne(deps: EngineDeps, release: Release, now: number): Prom
   return answers.get(release.id) ?? { ok: false, error: 'the metrics source gave no answer for this release' };
 }
 
+/**
+ * When the gate last saw the alias as it expected. Every decision follows a read of the alias
+ * (evaluate reads it first), and so does a confirmation; someone's change came after the later.
+ */
+function lastSeenAsExpected(release: Release): string | undefined {
+  const seen = [release.confirmedAt, release.decisions.at(-1)?.at].filter((at): at is string => at !== undefined).map(Date.parse);
+  return seen.length === 0 ? undefined : new Date(Math.max(...seen)).toISOString();
+}
+
 async function recordDrift(deps: EngineDeps, release: Release, expected: AliasRouting, actual: AliasRouting): Promise<Release> {
-  const saved = await persist(deps, release, [{ type: 'drift_detected', at: nowIso(deps), expected, actual }], 'keep');
+  const since = lastSeenAsExpected(release);
+  const saved = await persist(deps, release, [{ type: 'drift_detected', at: nowIso(deps), expected, actual, since }], 'keep');
   deps.logger.warn('alias drift; release paused', { releaseId: release.id, expected, actual });
   await notify(
     deps,
@@ -112,15 +122,28 @@ async function recordDrift(deps: EngineDeps, release: Release, expected: AliasRo
 }
 
 /**
- * Makes the alias route at the release's decided weight and records the read-back. When the
- * alias already routes that way (a tick that died after its UpdateAlias), it is only recorded.
- * A failed update leaves the release unconfirmed; the next tick tries again.
+ * Makes the alias route at the release's decided weight and records the read-back, which starts
+ * the step's clock again (see lib/core/exposure.ts). When the alias already routes that way (after
+ * a resume, or a tick that died after its UpdateAlias) it is only read and recorded. A failed
+ * update leaves the release unconfirmed, and its bake stopped; the next tick tries again.
  */
 export async function confirmRouting(deps: EngineDeps, release: Release, known?: AliasRouting): Promise<Release> {
-  if (release.aliasWeight === release.weight || release.state === 'rolling_back' || isTerminal(release.state)) return release;
+  if ((release.state !== 'progressing' && release.state !== 'promoted') || routingConfirmed(release)) return release;
   const started = deps.clock.now();
+  const wanted = routingFor(release, release.weight);
+  let current = known;
+  if (current === undefined && release.aliasWeight === release.weight) {
+    try {
+      current = await deps.router.read(release.function, release.alias);
+    } catch (error) {
+      deps.logger.error('alias read failed; will confirm next tick', { releaseId: release.id, error: String(error) });
+      return release;
+    }
+    // Nothing was to change, so any other routing is someone else's.
+    if (!sameRouting(current, wanted)) return recordDrift(deps, release, wanted, current);
+  }
   let attempts = 0;
-  if (known === undefined || !sameRouting(known, routingFor(release, release.weight))) {
+  if (current === undefined || !sameRouting(current, wanted)) {
     attempts = 1;
     try {
       await applyWeight(deps.router, release, release.weight);

@@ -284,6 +284,41 @@ describe('people acting through the API', () => {
     expectError(await world.call('POST', `/releases/${id}/pause`, { body: {} }), 409, 'invalid_transition');
   });
 
+  it('refuses a resume while the alias routes as someone left it, with 409 alias_drifted and how to set it back', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    await tickDue(world.engine);
+    world.aws.setAlias('checkout', 'live', '1', { '2': 0.33 });
+    world.engine.clock.advance(MINUTE);
+    await tickDue(world.engine);
+    const paused = await world.call('GET', `/releases/${id}`);
+    expect(paused.body).toMatchObject({ state: 'paused', drift: { actual: { functionVersion: '1', additionalVersion: '2', additionalWeight: 33 } } });
+
+    const refused = await world.call('POST', `/releases/${id}/resume`, { body: {} });
+    expectError(refused, 409, 'alias_drifted');
+    expect(refused.body.error.message).toContain('routes 67% to version 1 and 33% to version 2, but the release expects 99% to version 1 and 1% to version 2');
+    expect(refused.body.error.message).toContain(`aws lambda update-alias --function-name checkout --name live --function-version 1 --routing-config '{"AdditionalVersionWeights":{"2":0.01}}'`);
+    expect(refused.body.error.message).toContain('or abort the release');
+    expect(refused.body.error.issues).toEqual([{ path: 'alias', message: 'routes 67% to version 1 and 33% to version 2; expected 99% to version 1 and 1% to version 2' }]);
+    expect((await world.call('GET', `/releases/${id}`)).body.state).toBe('paused');
+
+    world.aws.setAlias('checkout', 'live', '1', { '2': 0.01 });
+    const resumed = await world.call('POST', `/releases/${id}/resume`, { body: {} });
+    expect(resumed.body).toMatchObject({ state: 'progressing' });
+    expect(resumed.body.drift).toBeUndefined();
+  });
+
+  it('answers a second abort with where the release stands, and an aborted release names the step it stopped at', async () => {
+    const { id } = (await world.call('POST', '/releases', { body: release })).body;
+    await tickDue(world.engine);
+    await world.call('POST', `/releases/${id}/promote`, { body: { reason: 'hotfix' } });
+    const aborted = await world.call('POST', `/releases/${id}/abort`, { body: { reason: 'wrong build' } });
+    expect(aborted.body).toMatchObject({ state: 'aborted', currentStep: { index: 3, total: 3, description: 'verification at 100% for 30m, where it stopped' } });
+    const again = await world.call('POST', `/releases/${id}/abort`, { body: { reason: 'again' } });
+    expectError(again, 409, 'invalid_transition');
+    expect(again.body.error.message).toBe(`cannot abort release ${id}: it has already been aborted`);
+    expect((await world.call('GET', `/releases/${id}/gate`)).body.step.description).toBe('verification at 100% for 30m, where it stopped');
+  });
+
   it('rolls back by hand with the alias back on stable', async () => {
     const { id } = (await world.call('POST', '/releases', { body: release })).body;
     await tickDue(world.engine);

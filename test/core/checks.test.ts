@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateCheck, wilsonUpper, type CheckInput } from '../../lib/core/analysis/checks.js';
 import { combine, judge } from '../../lib/core/analysis/judge.js';
@@ -36,7 +37,9 @@ describe('evaluateCheck', () => {
     ['sequential: a 5× canary fails', sequential, arm(500, 13), arm(4500, 22), 'fail'],
     ['sequential: an equal canary passes', sequential, arm(500, 2), arm(4500, 22), 'pass'],
     ['sequential: too few requests is inconclusive', sequential, arm(10, 0), arm(990, 5), 'inconclusive'],
-    ['ceiling: one error in fifty is no breach', ceiling, arm(50, 1), arm(4950, 25), 'pass'],
+    // 1 of 50 is 2%: no breach yet, but above the 1% ceiling, so it holds rather than passes.
+    ['ceiling: one error in fifty is no breach, and no pass either', ceiling, arm(50, 1), arm(4950, 25), 'inconclusive'],
+    ['ceiling: one error in two hundred passes', ceiling, arm(200, 1), arm(4950, 25), 'pass'],
     ['ceiling: 4% over 1,000 requests breaches 1%', ceiling, arm(1000, 40), arm(9000, 45), 'fail'],
     ['ceiling: breached by both versions is the environment', ceiling, arm(1000, 40), arm(9000, 360), 'inconclusive'],
     ['ceiling: few requests and no breach is inconclusive', ceiling, arm(5, 0), arm(995, 5), 'inconclusive'],
@@ -113,6 +116,76 @@ describe('evaluateCheck', () => {
     expect(wilsonUpper(5, 1000)).toBeGreaterThan(0.005);
     expect(wilsonUpper(5, 1000)).toBeLessThan(0.012);
     expect(wilsonUpper(0, 0)).toBe(1);
+  });
+});
+
+describe('a check past its limit', () => {
+  const counts = fc
+    .record({ total: fc.integer({ min: 0, max: 3000 }), share: fc.double({ min: 0, max: 1, noNaN: true }) })
+    .map(({ total, share }) => ({ total, events: Math.round(total * share * share) }));
+  const rateOf = ({ events, total }: { events: number; total: number }) => (total === 0 ? 0 : events / total);
+
+  it('never passes, for any counts: ceilings on rates (live or after promotion), ratios to the baseline and thresholds', () => {
+    fc.assert(
+      fc.property(
+        counts,
+        counts,
+        fc.double({ min: 0.001, max: 0.3, noNaN: true }),
+        fc.double({ min: 1, max: 5, noNaN: true }),
+        fc.constantFrom('<', '<='),
+        fc.boolean(),
+        (canaryCounts, baselineCounts, limit, maxRatio, comparator, promoted) => {
+          const canary = arm(canaryCounts.total, canaryCounts.events, 300, { throttles: canaryCounts.events });
+          const baseline = arm(baselineCounts.total + 20, baselineCounts.events, 300, { throttles: baselineCounts.events });
+          const live = promoted ? undefined : baseline;
+          const options = promoted ? { reference: baseline } : {};
+          const within = (value: number, bound: number) => (comparator === '<' ? value < bound : value <= bound);
+          for (const kind of ['error_rate', 'throttle_rate'] as const) {
+            const result = run({ sli: { kind }, method: 'threshold', comparator, value: limit }, canary, live, options);
+            const rate = kind === 'error_rate' ? rateOf(canaryCounts) : canary.throttles / (canary.invocations + canary.throttles || 1);
+            if (result?.verdict === 'pass') expect(within(rate, limit)).toBe(true);
+          }
+          const ratio = run({ sli: { kind: 'error_rate' }, method: 'baseline', maxRatio }, canary, live, options);
+          if (ratio?.verdict === 'pass') expect(rateOf(canaryCounts)).toBeLessThanOrEqual(maxRatio * (baseline.errors / baseline.invocations));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('holds a rate above its ceiling on too few requests to fail, and says so', () => {
+    const result = run(ceiling, arm(77, 3), arm(7700, 38));
+    expect(result).toMatchObject({ verdict: 'inconclusive', canary: 3 / 77, threshold: 0.01 });
+    expect(result?.suspicious).toBeUndefined();
+    expect(result?.note).toMatch(/^3 of 77 failed \(3\.9%\), above the 1% ceiling, but too few requests to be sure: holding \(likelihood ratio -?\d+\.\d \(log\) vs 4\.6\)$/);
+    const throttles = run({ sli: { kind: 'throttle_rate' }, method: 'threshold', value: 0.01 }, arm(100, 0, 300, { throttles: 2 }), arm(900, 0));
+    expect(throttles).toMatchObject({ verdict: 'inconclusive' });
+    expect(throttles?.note).toMatch(/^2 of 102 throttled \(2%\), above the 1% ceiling/);
+  });
+
+  it('still passes a rate at or below its ceiling, and still fails a clear breach', () => {
+    expect(run(ceiling, arm(100, 1), arm(900, 4))?.verdict).toBe('pass');
+    expect(run({ ...ceiling, comparator: '<' }, arm(100, 1), arm(900, 4))?.verdict).toBe('inconclusive');
+    expect(run(ceiling, arm(1000, 40), arm(9000, 45))?.verdict).toBe('fail');
+  });
+
+  it('names the version and how many requests a check still needs', () => {
+    const policy = policyWith(ceiling);
+    const input = (invocations: number, errors: number): CheckInput => ({
+      policy,
+      canary: arm(invocations, errors),
+      canaryByPeriod: [arm(invocations, errors)],
+      liveBaseline: arm(1000, 5),
+      reference: undefined,
+      sequence: [],
+      custom: { canary: {}, baseline: {} },
+      canaryName: 'version 7',
+    });
+    expect(evaluateCheck(policy.checks[0] as Check, input(0, 0))?.note).toBe('error rate: no requests on version 7 yet (20 needed)');
+    expect(evaluateCheck(policy.checks[0] as Check, input(1, 0))?.note).toBe('error rate 0% (0/1): only 1 request on version 7 so far (20 needed)');
+    const p99 = policyWith(p99Ratio);
+    const warm = { ...input(0, 0), policy: p99, afterWarmup: true };
+    expect(evaluateCheck(p99.checks[0] as Check, warm)?.note).toBe('p99 latency: no requests on version 7 past the warm-up yet (20 needed)');
   });
 });
 

@@ -12,16 +12,24 @@ const healthy = (from: number, count: number, canary = 10, baseline = 990) => pe
 const ok = (list: Period[]): Observation => ({ ok: true, periods: list });
 const now = (minutes: number) => T0 + minutes * MINUTE;
 
-/** A release started at minute 0 and advanced through `steps` steps, each at the given minute. */
+/** The engine's read-back of the alias at the release's weight, when it is not confirmed yet. */
+function confirmed(release: Release, minute: number): Release {
+  if (release.confirmedAt !== undefined) return release;
+  return applyEvent(release, { type: 'routing_confirmed', at: at(minute), weight: release.weight, durationMs: 0, attempts: 1 });
+}
+
+/** A release started at minute 0 and advanced through `steps` steps, each at the given minute, each shift read back at once. */
 function started(options: { plan?: unknown; policy?: PolicyInput; advances?: number[] } = {}): Release {
-  let release = applyEvent(newRelease(options), { type: 'started', at: at(0), weight: 1 });
+  let release = confirmed(applyEvent(newRelease(options), { type: 'started', at: at(0), weight: 1 }), 0);
   (options.advances ?? []).forEach((minute, index) => {
     const step = release.plan.steps[index + 1];
     const weight = step?.type === 'traffic' ? step.weight : release.weight;
-    release = applyEvent(release, { type: 'step_advanced', at: at(minute), toStep: index + 1, weight });
+    release = confirmed(applyEvent(release, { type: 'step_advanced', at: at(minute), toStep: index + 1, weight }), minute);
   });
   return release;
 }
+
+const promote = (release: Release, minute: number) => confirmed(applyEvent(release, { type: 'promoted', at: at(minute) }), minute);
 
 describe('decide', () => {
   it('starts a pending release at its first weight', () => {
@@ -53,7 +61,7 @@ describe('decide', () => {
     const last = started({ advances: [5, 10] });
     const history = [...healthy(0, 5), ...healthy(5, 5, 100, 900), ...healthy(10, 5, 500, 500)];
     expect(decide(last, ok(history), now(15))).toMatchObject({ action: 'promote', toWeight: 100 });
-    const promoted = applyEvent(last, { type: 'promoted', at: at(15) });
+    const promoted = promote(last, 15);
     const verifying = [...history, ...periods(15, 29, arm(1000, 5), arm(0, 0))];
     expect(decide(promoted, ok(verifying), now(44))).toMatchObject({ action: 'hold', reason: 'verifying' });
     const full = [...verifying, ...periods(44, 1, arm(1000, 5), arm(0, 0))];
@@ -153,6 +161,7 @@ describe('decide', () => {
     const release = replay(started(), [
       { type: 'paused', at: at(15), reason: 'deadline' },
       { type: 'resumed', at: at(20), actor: 'alice' },
+      { type: 'routing_confirmed', at: at(20), weight: 1, durationMs: 0, attempts: 0 },
     ]);
     // The deadline (twice the 5m bake) counts again from the resume at minute 20.
     expect(decide(release, ok([]), now(29))).toMatchObject({ action: 'hold' });
@@ -213,11 +222,10 @@ describe('decide', () => {
     });
 
     it('does not judge a step with no traffic on the new version', () => {
-      const dark = applyEvent(newRelease({ plan: { steps: [{ type: 'traffic', weight: 0, minBake: '2m' }, { type: 'traffic', weight: 5 }] } }), {
-        type: 'started',
-        at: at(0),
-        weight: 0,
-      });
+      const dark = confirmed(
+        applyEvent(newRelease({ plan: { steps: [{ type: 'traffic', weight: 0, minBake: '2m' }, { type: 'traffic', weight: 5 }] } }), { type: 'started', at: at(0), weight: 0 }),
+        0,
+      );
       const decision = decide(dark, ok(periods(0, 2, arm(0, 0), arm(1000, 5))), now(2));
       expect(decision).toMatchObject({ action: 'advance', toWeight: 5 });
       expect(decision.judgement).toBeUndefined();
@@ -232,7 +240,7 @@ describe('decide', () => {
   });
 
   it('rolls back during verification when the new version regresses at 100%', () => {
-    const promoted = applyEvent(started({ advances: [5, 10] }), { type: 'promoted', at: at(15) });
+    const promoted = promote(started({ advances: [5, 10] }), 15);
     const history = [...healthy(0, 5), ...healthy(5, 5, 100, 900), ...healthy(10, 5, 500, 500), ...periods(15, 5, arm(1000, 40), arm(0, 0))];
     expect(decide(promoted, ok(history), now(20))).toMatchObject({ action: 'rollback', reason: 'analysis_failed' });
   });
@@ -245,5 +253,114 @@ describe('decide', () => {
         expect(decide(release, ok(history), now(at))).toEqual(decide(structuredClone(release), ok(structuredClone(history)), now(at)));
       }),
     );
+  });
+});
+
+describe('confirmed exposure: pauses and drift', () => {
+  const drift = { expected: { functionVersion: '1', additionalVersion: '2', additionalWeight: 1 }, actual: { functionVersion: '1', additionalVersion: '2', additionalWeight: 33 } };
+  const reconfirmed = (minute: number, weight = 1) => ({ type: 'routing_confirmed', at: at(minute), weight, durationMs: 0, attempts: 0 }) as const;
+
+  it("leaves a person's pause out of the bake: the step counts again from the read-back after the resume", () => {
+    // Baked 3 of 5 minutes, paused for 7, resumed and read back at minute 10.
+    const release = replay(started(), [{ type: 'paused', at: at(3), actor: 'ana' }, { type: 'resumed', at: at(10), actor: 'ana' }, reconfirmed(10)]);
+    const holding = decide(release, ok(healthy(0, 11)), now(11));
+    expect(holding).toMatchObject({ action: 'hold', reason: 'baking' });
+    expect(holding.explanation).toMatch(/^baking at 1%: 1m left/);
+    const done = decide(release, ok(healthy(0, 12)), now(12));
+    expect(done).toMatchObject({ action: 'advance', toWeight: 10 });
+    // Minutes 3–10 were served while the gate was not watching: only the 5 minutes around them count.
+    expect(done.judgement?.canaryRequests).toBe(50);
+  });
+
+  it('does not count the bake after a resume until the gate has read the alias back', () => {
+    const resumed = replay(started(), [{ type: 'paused', at: at(3), actor: 'ana' }, { type: 'resumed', at: at(10), actor: 'ana' }]);
+    const decision = decide(resumed, ok(healthy(0, 20)), now(20));
+    expect(decision).toMatchObject({ action: 'hold', reason: 'routing_unconfirmed' });
+    expect(decision.explanation).toBe('waiting to read the alias back at 1%: time counts only under routing the gate confirmed (2m left)');
+  });
+
+  it('does not start a new step\'s bake before its new weight is read back, but still rolls back on a failure meanwhile', () => {
+    const shifted = applyEvent(started(), { type: 'step_advanced', at: at(5), toStep: 1, weight: 10 });
+    expect(decide(shifted, ok(healthy(0, 15)), now(15))).toMatchObject({ action: 'hold', reason: 'routing_unconfirmed' });
+    expect(decide(shifted, ok([...healthy(0, 5), ...periods(5, 3, arm(100, 30), arm(900, 4))]), now(8))).toMatchObject({ action: 'rollback' });
+    const confirmedLate = applyEvent(shifted, reconfirmed(15, 10));
+    expect(decide(confirmedLate, ok(healthy(0, 19)), now(19))).toMatchObject({ action: 'hold', reason: 'baking' });
+    expect(decide(confirmedLate, ok([...healthy(0, 15), ...healthy(15, 5, 100, 900)]), now(20))).toMatchObject({ action: 'advance', toWeight: 50 });
+  });
+
+  it('judges nothing served under a drifted routing, in the step or in the sequential test, and bakes only confirmed time', () => {
+    // Confirmed at minute 0; the alias was last seen as expected at minute 3, found at 33% at minute 4; set back, resumed and read back at 6.
+    const release = replay(started(), [{ type: 'drift_detected', at: at(4), since: at(3), ...drift }, { type: 'resumed', at: at(6), actor: 'ana' }, reconfirmed(6)]);
+    // During the drift the new version served a third of the traffic and failed a tenth of it.
+    const history = [...healthy(0, 3), ...periods(3, 3, arm(330, 33), arm(670, 3)), ...healthy(6, 3)];
+    const withoutDrift = [...healthy(0, 3), ...healthy(6, 3)];
+    const holding = decide(release, ok(history), now(7));
+    expect(holding).toMatchObject({ action: 'hold', reason: 'baking' });
+    expect(holding.explanation).toMatch(/^baking at 1%: 1m left/);
+    const done = decide(release, ok(history), now(8));
+    expect(done).toMatchObject({ action: 'advance', toWeight: 10 });
+    expect(done.judgement?.canaryRequests).toBe(50);
+    // Whatever the drifted minutes held, the judgement is the one without them.
+    expect(done.judgement).toEqual(decide(release, ok(withoutDrift), now(8)).judgement);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 500 }), (requests, errors) => {
+        const drifted = periods(3, 3, arm(requests, Math.min(requests, errors)), arm(1000 - requests, 0));
+        expect(decide(release, ok([...healthy(0, 3), ...drifted, ...healthy(6, 3)]), now(8)).judgement).toEqual(done.judgement);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('keeps the drifted minutes out of the sequential test in later steps too', () => {
+    const release = replay(started(), [
+      { type: 'drift_detected', at: at(4), since: at(3), ...drift },
+      { type: 'resumed', at: at(6), actor: 'ana' },
+      reconfirmed(6),
+      { type: 'step_advanced', at: at(8), toStep: 1, weight: 10 },
+      reconfirmed(8, 10),
+    ]);
+    const badDrift = [...healthy(0, 3), ...periods(3, 3, arm(330, 60), arm(670, 3)), ...healthy(6, 2), ...healthy(8, 5, 100, 900)];
+    const decision = decide(release, ok(badDrift), now(13));
+    expect(decision).toMatchObject({ action: 'advance', toWeight: 50 });
+    const sequential = decision.judgement?.checks.find((check) => check.method === 'sequential');
+    expect(sequential).toMatchObject({ verdict: 'pass' });
+  });
+
+  it('counts the progress deadline in confirmed time too', () => {
+    // An empty window: the 5m bake plus the 10m deadline is 15 minutes of confirmed exposure.
+    const release = replay(started(), [{ type: 'paused', at: at(4), actor: 'ana' }, { type: 'resumed', at: at(30), actor: 'ana' }, reconfirmed(30)]);
+    // Paused 4 minutes in, resumed at 30: 11 more minutes of confirmed time, not the wall clock's 40.
+    expect(decide(release, ok([]), now(40))).toMatchObject({ action: 'hold', reason: 'inconclusive' });
+    expect(decide(release, ok([]), now(41))).toMatchObject({ action: 'pause', reason: 'deadline_inconclusive' });
+  });
+
+  it('verifies for the whole window of confirmed time after a pause at 100%', () => {
+    const promoted = promote(started({ advances: [5, 10] }), 15);
+    const paused = replay(promoted, [{ type: 'paused', at: at(20), actor: 'ana' }, { type: 'resumed', at: at(40), actor: 'ana' }, reconfirmed(40, 100)]);
+    const history = [...healthy(0, 5), ...healthy(5, 5, 100, 900), ...healthy(10, 5, 500, 500), ...periods(15, 60, arm(1000, 5), arm(0, 0))];
+    // 5 minutes before the pause and 24 after it: one minute of the 30 is left.
+    const holding = decide(paused, ok(history), now(64));
+    expect(holding).toMatchObject({ action: 'hold', reason: 'verifying' });
+    expect(holding.explanation).toMatch(/^verifying at 100%: 1m left/);
+    expect(decide(paused, ok(history), now(65))).toMatchObject({ action: 'succeed' });
+  });
+});
+
+describe('explanations', () => {
+  it('says less than a second, never milliseconds, when a bake is about to end', () => {
+    const decision = decide(started(), ok(healthy(0, 4)), now(5) - 23);
+    expect(decision.explanation).toMatch(/^baking at 1%: less than a second left; /);
+    expect(decision.explanation).not.toMatch(/\dms left/);
+  });
+
+  it('rounds a time left up to whole seconds', () => {
+    expect(decide(started(), ok(healthy(0, 4)), now(5) - 1_200).explanation).toMatch(/^baking at 1%: 2s left; /);
+  });
+
+  it('says which version has no requests yet and how many a check needs', () => {
+    const decision = decide(started(), ok([]), now(1));
+    const notes = decision.judgement?.checks.map((check) => check.note) ?? [];
+    expect(notes).toContain('p99 latency: no requests on version 2 yet (20 needed)');
+    expect(notes.join(' ')).not.toContain('0 of 20');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../lib/core/duration.js';
+import { formatDuration, formatRemaining, parseDuration } from '../../lib/core/duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -32,5 +32,19 @@ describe('formatDuration', () => {
   ])('%i ms is %s', (ms, expected) => {
     expect(formatDuration(ms)).toBe(expected);
     expect(parseDuration(expected)).toBe(ms);
+  });
+});
+
+describe('formatRemaining', () => {
+  it.each([
+    [23, 'less than a second'],
+    [999, 'less than a second'],
+    [1_000, '1s'],
+    [1_200, '2s'],
+    [59_001, '1m'],
+    [61_200, '1m2s'],
+    [300_000, '5m'],
+  ])('%i ms left reads %s', (ms, expected) => {
+    expect(formatRemaining(ms)).toBe(expected);
   });
 });

@@ -192,6 +192,81 @@ describe('the release state machine', () => {
   });
 });
 
+describe('confirmed routing', () => {
+  const confirm = (minute: number, weight: number): ReleaseEvent => ({ type: 'routing_confirmed', at: at(minute), weight, durationMs: 5, attempts: 1 });
+  const drifted = { expected: { functionVersion: '1', additionalVersion: '2', additionalWeight: 1 }, actual: { functionVersion: '1', additionalVersion: '2', additionalWeight: 33 } };
+
+  it('starts a step\'s confirmation at its read-back and keeps it across a step that keeps the weight', () => {
+    const plan = { steps: [{ type: 'traffic', weight: 1 }, { type: 'bake', duration: '5m' }, { type: 'traffic', weight: 10 }] };
+    const started = applyEvent(newRelease({ plan }), { type: 'started', at: at(0), weight: 1 });
+    expect(started).toMatchObject({ confirmedAt: undefined, stepConfirmedAt: undefined });
+    const confirmed = applyEvent(started, confirm(1, 1));
+    expect(confirmed).toMatchObject({ confirmedAt: at(1), stepConfirmedAt: at(1), aliasWeight: 1 });
+    const baking = applyEvent(confirmed, { type: 'step_advanced', at: at(6), toStep: 1, weight: 1 });
+    expect(baking).toMatchObject({ confirmedAt: at(1), stepConfirmedAt: at(6) });
+    const shifted = applyEvent(baking, { type: 'step_advanced', at: at(11), toStep: 2, weight: 10 });
+    expect(shifted).toMatchObject({ confirmedAt: undefined, stepConfirmedAt: undefined });
+  });
+
+  it('opens an unconfirmed span at a pause that only the read-back after the resume closes', () => {
+    const running = replay(newRelease(), [{ type: 'started', at: at(0), weight: 1 }, confirm(0, 1)]);
+    const paused = applyEvent(running, { type: 'paused', at: at(3), actor: 'ana' });
+    expect(paused).toMatchObject({ confirmedAt: undefined, stepConfirmedAt: at(0), unconfirmed: [{ from: at(3), cause: 'paused' }] });
+    // A read-back while still paused is not time the gate watches.
+    const readWhilePaused = applyEvent(paused, confirm(4, 1));
+    expect(readWhilePaused.unconfirmed).toEqual([{ from: at(3), cause: 'paused' }]);
+    const resumed = applyEvent(readWhilePaused, { type: 'resumed', at: at(5), actor: 'ana' });
+    expect(resumed.unconfirmed).toEqual([{ from: at(3), cause: 'paused' }]);
+    const again = applyEvent(resumed, confirm(6, 1));
+    expect(again).toMatchObject({ confirmedAt: at(6), stepConfirmedAt: at(0), unconfirmed: [{ from: at(3), to: at(6), cause: 'paused' }] });
+  });
+
+  it('records a drift with the routing found, from when the alias was last seen as expected, until the gate confirms again', () => {
+    const running = replay(newRelease(), [{ type: 'started', at: at(0), weight: 1 }, confirm(0, 1)]);
+    const drift = applyEvent(running, { type: 'drift_detected', at: at(4), since: at(3), ...drifted });
+    expect(drift).toMatchObject({ state: 'paused', drift: { at: at(4), ...drifted }, unconfirmed: [{ from: at(3), cause: 'drift' }] });
+    const back = replay(drift, [{ type: 'resumed', at: at(6), actor: 'ana' }, confirm(6, 1)]);
+    expect(back).toMatchObject({ state: 'progressing', drift: undefined, unconfirmed: [{ from: at(3), to: at(6), cause: 'drift' }] });
+  });
+
+  it('leaves nothing out before a release starts', () => {
+    const paused = applyEvent(newRelease(), { type: 'paused', at: at(1), actor: 'ana' });
+    expect(paused.unconfirmed).toEqual([]);
+  });
+});
+
+describe('refusals in words', () => {
+  it('answers a second abort with where the release stands, never an event name', () => {
+    const aborting = applyEvent(releaseIn('progressing'), { type: 'rollback_started', at: at(2), intent: 'abort', reason: 'wrong build', actor: 'dave' });
+    expect(() => applyEvent(aborting, { type: 'rollback_started', at: at(3), intent: 'abort', reason: 'again', actor: 'dave' })).toThrow(
+      'cannot abort release rel-1: it is already being aborted',
+    );
+    const aborted = applyEvent(aborting, { type: 'aborted', at: at(3), actor: 'dave' });
+    expect(() => applyEvent(aborted, { type: 'rollback_started', at: at(4), intent: 'abort', reason: 'again', actor: 'dave' })).toThrow(
+      'cannot abort release rel-1: it has already been aborted',
+    );
+    const rolling = applyEvent(releaseIn('progressing'), { type: 'rollback_started', at: at(2), intent: 'rollback', reason: 'errors' });
+    expect(() => applyEvent(rolling, { type: 'rollback_started', at: at(3), intent: 'abort', reason: 'stop', actor: 'dave' })).toThrow(
+      'cannot abort release rel-1: it is already rolling back',
+    );
+  });
+
+  it.each<[ReleaseState, ReleaseEvent['type'], string]>([
+    ['progressing', 'resumed', 'cannot resume release rel-1: it is progressing'],
+    ['paused', 'paused', 'cannot pause release rel-1: it is already paused'],
+    ['succeeded', 'rollback_started', 'cannot roll back release rel-1: it has already succeeded'],
+    ['rolled_back', 'paused', 'cannot pause release rel-1: it has already been rolled back'],
+    ['pending', 'approved', 'cannot approve release rel-1: it has not started yet'],
+  ])('from %s, %s: %s', (state, type, message) => {
+    const release = releaseIn(state);
+    const event = eventOf(type, release, 10);
+    const attempt = () => applyEvent(release, event.type === 'rollback_started' ? { ...event, intent: 'rollback' } : event);
+    expect(attempt).toThrow(message);
+    // No internal names such as rollback_started or rolled_back.
+    expect(attempt).not.toThrow(/_/);
+  });
+});
+
 describe('history', () => {
   it('rebuilds a release exactly from its created event and the events after it', () => {
     const fresh = newRelease();

@@ -291,6 +291,62 @@ describe('actions', () => {
   });
 });
 
+describe('the alias beside the plan', () => {
+  const text = (html: string) => html.replace(/<[^>]+>/g, '').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
+  const aliasRow = (html: string) => text(/<dt>Alias<\/dt><dd[^>]*>([\s\S]*?)<\/dd>/.exec(html)?.[1] ?? '');
+
+  it('shows the routing last read back beside the plan\'s weight', async () => {
+    const id = await progressingRelease();
+    const { html } = await get(world, `/ui/releases/${id}`, await signIn(world, ADMIN));
+    expect(html).toContain('aria-label="the plan&#39;s share for version 2: 1%"');
+    expect(aliasRow(html)).toMatch(/^99% to version 1 and 1% to version 2, read back 2030-01-07 10:00:00 UTC$/);
+    expect(html).not.toContain('The alias was changed outside Release Gate');
+  });
+
+  it('during a drift shows what the alias routes, how to set it back or abort, and refuses a resume until it is set back', async () => {
+    const id = await progressingRelease();
+    world.aws.setAlias('checkout', 'live', '1', { '2': 0.33 });
+    world.engine.clock.advance(MINUTE);
+    await tickDue(world.engine);
+    const cookie = await signIn(world, ADMIN);
+    const page = await get(world, `/ui/releases/${id}`, cookie);
+    expect(page.html).toContain('badge-paused">paused</span>');
+    expect(aliasRow(page.html)).toBe(
+      'routes 67% to version 1 and 33% to version 2, changed outside the gate (found 2030-01-07 10:01:00 UTC); the gate expects 99% to version 1 and 1% to version 2',
+    );
+    const box = text(/<section class="notice warning"[\s\S]*?<\/section>/.exec(page.html)?.[0] ?? '');
+    expect(box).toContain('The alias was changed outside Release Gate');
+    expect(box).toContain('checkout:live routes 67% to version 1 and 33% to version 2; this release expects 99% to version 1 and 1% to version 2.');
+    expect(box).toContain(`aws lambda update-alias --function-name checkout --name live --function-version 1 --routing-config '{"AdditionalVersionWeights":{"2":0.01}}'`);
+    expect(box).toContain('Or abort the release: the gate returns the alias to version 1.');
+    expect(page.html).toContain(`formaction="/ui/releases/${id}/abort"`);
+
+    const refused = await post(world, `/ui/releases/${id}/resume`, { csrf: csrfOf(page.html) }, { cookie });
+    expect(refused.status).toBe(409);
+    expect(text(refused.html)).toContain('Could not resume: alias checkout:live routes 67% to version 1 and 33% to version 2, but the release expects 99% to version 1 and 1% to version 2.');
+    expect((await world.engine.store.get(id))?.state).toBe('paused');
+
+    world.aws.setAlias('checkout', 'live', '1', { '2': 0.01 });
+    expect((await post(world, `/ui/releases/${id}/resume`, { csrf: csrfOf(page.html) }, { cookie })).status).toBe(303);
+    const waiting = await get(world, `/ui/releases/${id}`, cookie);
+    expect(waiting.html).not.toContain('The alias was changed outside Release Gate');
+    expect(aliasRow(waiting.html)).toBe('99% to version 1 and 1% to version 2 when last read back; the gate reads it again before the step counts time');
+    await tickDue(world.engine);
+    expect(aliasRow((await get(world, `/ui/releases/${id}`, cookie)).html)).toBe('99% to version 1 and 1% to version 2, read back 2030-01-07 10:01:00 UTC');
+  });
+
+  it('says a pause without a reason once', async () => {
+    const id = await progressingRelease();
+    const cookie = await signIn(world, ADMIN);
+    const csrf = csrfOf((await get(world, `/ui/releases/${id}`, cookie)).html);
+    expect((await post(world, `/ui/releases/${id}/pause`, { csrf, reason: '' }, { cookie })).status).toBe(303);
+    const { html } = await get(world, `/ui/releases/${id}`, cookie);
+    expect(html).toContain('<strong>Why: </strong>paused by admin</p>');
+    expect(html).toMatch(/<span class="tag">paused<\/span>paused by admin</);
+    expect(html).not.toContain('paused by admin: paused by admin');
+  });
+});
+
 describe('flags and delivery', () => {
   it('shows each flag with its state, variants, cohort ramps and recent versions, and the cohorts', async () => {
     const flags = world.flagService;

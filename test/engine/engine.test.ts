@@ -3,7 +3,7 @@ import { InvalidTransitionError, PlanError } from '../../lib/core/errors.js';
 import { rebuild } from '../../lib/core/reducer.js';
 import type { Release } from '../../lib/core/release.js';
 import { act } from '../../lib/engine/actions.js';
-import { ReasonRequiredError, UnsupportedError } from '../../lib/engine/errors.js';
+import { AliasDriftedError, ReasonRequiredError, UnsupportedError } from '../../lib/engine/errors.js';
 import { startRelease, type StartReleaseInput } from '../../lib/engine/start-release.js';
 import { tickDue } from '../../lib/engine/tick-due.js';
 import { tick } from '../../lib/engine/tick.js';
@@ -242,6 +242,121 @@ describe('people acting on a release', () => {
     await tickDue(deps);
     expect(await act(deps, id, { action: 'rollback', actor: 'ana', reason: 'pager' })).toMatchObject({ state: 'rolled_back', actors: [{ actor: 'ana', action: 'rollback', reason: 'pager' }] });
     await expect(act(deps, id, { action: 'pause', actor: 'ana' })).rejects.toBeInstanceOf(InvalidTransitionError);
+  });
+});
+
+describe('a drift in the middle of a step', () => {
+  const SECOND = 1_000;
+  const drifted = { functionVersion: '1', additionalVersion: '2', additionalWeight: 33 };
+  const decisionsOf = async (deps: ReturnType<typeof world>['deps'], id: string) =>
+    (await deps.store.events(id)).flatMap((stored) => ('decision' in stored.event && stored.event.decision ? [stored.event.decision] : []));
+
+  /** Started at 1% at minute 0, ticked through minute 3, then someone routes 33% to the new version by hand. */
+  async function driftAtMinute3() {
+    const w = world();
+    const { id } = await startRelease(w.deps, input, 'pipeline');
+    for (let minute = 0; minute <= 3; minute += 1) {
+      await tickDue(w.deps);
+      if (minute < 3) w.deps.clock.advance(MINUTE);
+    }
+    w.router.set('checkout:live', drifted);
+    w.deps.clock.advance(MINUTE);
+    await tickDue(w.deps);
+    const paused = (await w.deps.store.get(id))!;
+    expect(paused).toMatchObject({ state: 'paused', drift: { actual: drifted } });
+    return { ...w, id, start: paused.startedAt! };
+  }
+
+  it('refuses a resume while the alias still routes by hand, saying what it routes and how to set it back', async () => {
+    const { deps, id, router } = await driftAtMinute3();
+    deps.clock.advance(30 * SECOND);
+    const refused = act(deps, id, { action: 'resume', actor: 'ana' });
+    await expect(refused).rejects.toBeInstanceOf(AliasDriftedError);
+    await expect(refused).rejects.toThrow(
+      `cannot resume release ${id}: alias checkout:live routes 67% to version 1 and 33% to version 2, but the release expects 99% to version 1 and 1% to version 2. ` +
+        `Set the alias back and resume again (aws lambda update-alias --function-name checkout --name live --function-version 1 --routing-config '{"AdditionalVersionWeights":{"2":0.01}}'), ` +
+        'or abort the release, which returns the alias to version 1',
+    );
+    const still = (await deps.store.get(id))!;
+    expect(still.state).toBe('paused');
+    expect((await deps.store.events(id)).map((stored) => stored.event.type)).not.toContain('resumed');
+    expect(router.aliases.get('checkout:live')).toEqual(drifted);
+  });
+
+  it('after the alias is set back and resumed, bakes the rest of the step under confirmed routing and judges none of the drifted traffic', async () => {
+    const { deps, id, router, start } = await driftAtMinute3();
+    // A 1m40s drift pause, as a person would take to notice and set the alias back.
+    deps.clock.advance(40 * SECOND);
+    router.set('checkout:live', { functionVersion: '1', additionalVersion: '2', additionalWeight: 1 });
+    expect(await act(deps, id, { action: 'resume', actor: 'ana' })).toMatchObject({ state: 'progressing' });
+    const resumedAt = deps.clock.now();
+    const weights: number[] = [];
+    for (let tickIndex = 0; tickIndex < 4; tickIndex += 1) {
+      await tickDue(deps);
+      weights.push((await deps.store.get(id))!.weight);
+      deps.clock.advance(MINUTE);
+    }
+    // Baked 3 minutes before the drift; the 2 left run from the read-back at the resume, so the third tick advances.
+    expect(weights).toEqual([1, 1, 10, 10]);
+    const events = (await deps.store.events(id)).map((stored) => stored.event);
+    const resumed = events.findIndex((event) => event.type === 'resumed');
+    expect(events[resumed + 1]).toMatchObject({ type: 'routing_confirmed', weight: 1, attempts: 0, at: new Date(resumedAt).toISOString() });
+    const advanced = events.find((event) => event.type === 'step_advanced')!;
+    expect(Date.parse(advanced.at) - resumedAt).toBe(2 * MINUTE);
+
+    // The drift began after the minute-3 tick; every minute from then to the read-back is left out:
+    // each judgement since counts the three 10-request minutes before the drift and nothing served at 33%.
+    const release = (await deps.store.get(id))!;
+    expect(release.unconfirmed).toEqual([{ from: new Date(Date.parse(start) + 3 * MINUTE).toISOString(), to: new Date(resumedAt).toISOString(), cause: 'drift' }]);
+    const afterResume = (await decisionsOf(deps, id)).filter((decision) => Date.parse(decision.at) >= resumedAt && decision.stepIndex === 0);
+    expect(afterResume.map((decision) => decision.action)).toEqual(['hold', 'hold', 'advance']);
+    expect(afterResume.map((decision) => decision.judgement?.canaryRequests)).toEqual([30, 30, 30]);
+    expect(afterResume[0]!.explanation).toMatch(/^baking at 1%: 2m left/);
+  });
+
+  it('leaves a person\'s pause out of the bake too, and reads the alias back before counting again', async () => {
+    const { deps, router } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    deps.clock.advance(2 * MINUTE);
+    await tickDue(deps);
+    await act(deps, id, { action: 'pause', actor: 'ana' });
+    deps.clock.advance(20 * MINUTE);
+    await act(deps, id, { action: 'resume', actor: 'ana' });
+    await tickDue(deps);
+    const resumed = (await deps.store.get(id))!;
+    // 2 of 5 minutes baked before the pause; the 20 paused minutes do not count.
+    expect(resumed).toMatchObject({ weight: 1, state: 'progressing' });
+    expect(resumed.decisions.at(-1)?.explanation).toMatch(/^baking at 1%: 3m left/);
+    expect(router.calls).toEqual(['shift 1']);
+  });
+});
+
+describe('what people read', () => {
+  it('records a pause without a reason as it was given, and says it once', async () => {
+    const { deps, notifier } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    const paused = await act(deps, id, { action: 'pause', actor: 'admin' });
+    expect(paused.pauseReason).toBe('paused by admin');
+    expect(paused.actors).toEqual([{ actor: 'admin', action: 'pause', at: expect.any(String), reason: undefined }]);
+    const event = (await deps.store.events(id)).at(-1)?.event;
+    expect(event).toMatchObject({ type: 'paused', actor: 'admin' });
+    expect(event && 'reason' in event ? event.reason : undefined).toBeUndefined();
+    expect(notifier.notices.at(-1)?.message).toBe('checkout:live paused at 1% by admin');
+  });
+
+  it('answers a second abort in words, not with an event name', async () => {
+    const { deps, router } = world();
+    const { id } = await startRelease(deps, input, 'pipeline');
+    await tickDue(deps);
+    router.failNextWrites = 100;
+    expect(await act(deps, id, { action: 'abort', actor: 'ana', reason: 'wrong build' })).toMatchObject({ state: 'rolling_back' });
+    await expect(act(deps, id, { action: 'abort', actor: 'ana', reason: 'again' })).rejects.toThrow(`cannot abort release ${id}: it is already being aborted`);
+    router.failNextWrites = 0;
+    deps.clock.advance(deps.config.rollbackRetryMs);
+    await tickDue(deps);
+    await expect(act(deps, id, { action: 'abort', actor: 'ana', reason: 'again' })).rejects.toThrow(`cannot abort release ${id}: it has already been aborted`);
   });
 });
 

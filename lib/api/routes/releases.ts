@@ -118,7 +118,11 @@ const actionRoutes = HUMAN_ACTIONS.map((action) =>
       200: jsonContent(ReleaseViewSchema, 'The release after the action'),
       ...errorResponses,
       404: errorContent('No such release'),
-      409: errorContent('`invalid_transition`: the state does not allow this action'),
+      409: errorContent(
+        action === 'resume'
+          ? '`invalid_transition`: the state does not allow this action; `alias_drifted`: the alias still routes as someone else left it (the message says how to set it back)'
+          : '`invalid_transition`: the state does not allow this action',
+      ),
     },
   }),
 );
@@ -204,16 +208,16 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     app.openapi(
       route,
       async (c) => {
-      const { id } = c.req.valid('param');
-      const principal = c.get('principal');
-      const release = await loadReadable(deps, principal, id);
-      authorize(principal, action === 'approve' || action === 'promote' ? 'releases:approve' : 'releases:write', { function: release.function });
-      const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
-      if (REASON_REQUIRED.has(action) && reason === undefined) {
-        throw new ApiError(400, 'reason_required', `${action} overrides the gate and needs a reason`, [{ path: 'reason', message: 'required' }]);
-      }
-      const updated = await act(deps.engine, id, { action, actor: principal.subject, reason });
-      return c.json(view(updated), 200);
+        const { id } = c.req.valid('param');
+        const principal = c.get('principal');
+        const release = await loadReadable(deps, principal, id);
+        authorize(principal, action === 'approve' || action === 'promote' ? 'releases:approve' : 'releases:write', { function: release.function });
+        const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
+        if (REASON_REQUIRED.has(action) && reason === undefined) {
+          throw new ApiError(400, 'reason_required', `${action} overrides the gate and needs a reason`, [{ path: 'reason', message: 'required' }]);
+        }
+        const updated = await act(deps.engine, id, { action, actor: principal.subject, reason });
+        return c.json(view(updated), 200);
       },
       (result) => {
         if (result.success) return undefined;

@@ -19,6 +19,10 @@ export interface CheckInput {
   readonly sequence: readonly { canary: ArmStats; baseline: ArmStats }[];
   /** Custom SLI values over the window, per check name. */
   readonly custom: { readonly canary: Readonly<Record<string, number>>; readonly baseline: Readonly<Record<string, number>> };
+  /** The new version as notes name it, `version 2`. */
+  readonly canaryName?: string | undefined;
+  /** The window leaves out the periods after a shift (latency checks): notes say so. */
+  readonly afterWarmup?: boolean | undefined;
 }
 
 interface Counts {
@@ -98,7 +102,7 @@ export function evaluateCheck(check: Check, input: CheckInput): CheckResult | un
     verdict: 'inconclusive',
     canary: canaryValue,
     canaryCounts,
-    note: `${sli} ${show(check.sli, canaryValue, canaryCounts)}: ${input.canary.invocations} of ${input.policy.minSamples} requests needed`,
+    note: tooFewNote(sli, input, canaryValue === undefined ? undefined : show(check.sli, canaryValue, canaryCounts)),
   });
 
   switch (check.method) {
@@ -145,6 +149,15 @@ export function evaluateCheck(check: Check, input: CheckInput): CheckResult | un
   }
 }
 
+/** `no requests on version 2 yet (20 needed)`, or how many there are so far. */
+function tooFewNote(sli: string, input: CheckInput, shown: string | undefined): string {
+  const requests = input.canary.invocations;
+  const on = `on ${input.canaryName ?? 'the new version'}${input.afterWarmup ? ' past the warm-up' : ''}`;
+  const needed = `${input.policy.minSamples} needed`;
+  if (requests === 0) return `${sli}: no requests ${on} yet (${needed})`;
+  return `${sli}${shown === undefined ? '' : ` ${shown}`}: only ${requests} ${requests === 1 ? 'request' : 'requests'} ${on} so far (${needed})`;
+}
+
 function failOrSuspicious(ok: boolean, sli: Sli, requests: number): Pick<CheckResult, 'verdict' | 'suspicious'> {
   if (ok) return { verdict: 'pass' };
   if (tailTooThin(sli, requests)) return { verdict: 'inconclusive', suspicious: true };
@@ -181,7 +194,8 @@ function rateCeiling(
     : verificationEvidence(check.sli, input, check.value, check.alpha);
   const critical = 1 / check.alpha;
   const rate = canaryCounts.total > 0 ? canaryCounts.events / canaryCounts.total : 0;
-  const detail = `${base.sli} ${percent(rate)} (${canaryCounts.events}/${canaryCounts.total}) vs ceiling ${percent(check.value)}; likelihood ratio ${stat(Math.log(evidence))} (log) vs ${stat(Math.log(critical))}`;
+  const evidenceText = `likelihood ratio ${stat(Math.log(evidence))} (log) vs ${stat(Math.log(critical))}`;
+  const detail = `${base.sli} ${percent(rate)} (${canaryCounts.events}/${canaryCounts.total}) vs ceiling ${percent(check.value)}; ${evidenceText}`;
   const common = { ...base, canary: rate, canaryCounts, threshold: check.value, statistic: Math.log(evidence), criticalValue: Math.log(critical) };
   if (evidence >= critical) {
     const baseline = input.liveBaseline ? counts(check.sli, input.liveBaseline) : undefined;
@@ -196,6 +210,15 @@ function rateCeiling(
       };
     }
     return { ...common, verdict: 'fail', note: `${detail}: above the ceiling` };
+  }
+  // Above the ceiling without enough evidence to fail is no pass: the step holds while requests come in.
+  if (canaryCounts.total > 0 && !compare(rate, check.comparator, check.value)) {
+    const verb = check.sli.kind === 'throttle_rate' ? 'throttled' : 'failed';
+    return {
+      ...common,
+      verdict: 'inconclusive',
+      note: `${canaryCounts.events} of ${canaryCounts.total} ${verb} (${percent(rate)}), above the ${percent(check.value)} ceiling, but too few requests to be sure: holding (${evidenceText})`,
+    };
   }
   if (!enough) return { ...short(), ...common, verdict: 'inconclusive' };
   return { ...common, verdict: 'pass', note: `${detail}: no evidence of a breach` };

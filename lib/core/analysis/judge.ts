@@ -37,14 +37,16 @@ function customValues(policy: Policy, periods: readonly Period[], arm: 'canary' 
  * live traffic in the same window is the baseline; after it, the stable version's traffic
  * before promotion is the reference.
  */
-export function judge(policy: Policy, periods: readonly Period[], window: AnalysisWindow, weight: number): Judgement {
+export function judge(policy: Policy, periods: readonly Period[], window: AnalysisWindow, weight: number, canaryName = 'the new version'): Judgement {
   const live = weight < 100 && window.promotedAt === undefined;
   const beforePromotion = window.promotedAt === undefined ? [] : periodsBetween(periods, window.releaseStart, window.promotedAt);
   const reference = beforePromotion.length > 0 ? aggregateArm(beforePromotion.map((period) => period.baseline)) : undefined;
   const sequence = periodsBetween(periods, window.releaseStart, window.promotedAt);
-  const inputOf = (inWindow: readonly Period[]): CheckInput => {
+  const inputOf = (inWindow: readonly Period[], afterWarmup = false): CheckInput => {
     return {
       policy,
+      canaryName,
+      afterWarmup,
       canary: aggregateArm(inWindow.map((period) => period.canary)),
       canaryByPeriod: inWindow.map((period) => period.canary),
       liveBaseline: live ? aggregateArm(inWindow.map((period) => period.baseline)) : undefined,
@@ -56,7 +58,7 @@ export function judge(policy: Policy, periods: readonly Period[], window: Analys
   const inWindow = periodsBetween(periods, window.from);
   const input = inputOf(inWindow);
   const whole = inWindow.filter((period) => period.start >= window.from).sort((a, b) => a.start - b.start);
-  const warm = inputOf(whole.slice(policy.latencyWarmupPeriods));
+  const warm = inputOf(whole.slice(policy.latencyWarmupPeriods), input.canary.invocations > 0);
   const checks = policy.checks
     .map((check) => evaluateCheck(check, check.sli.kind === 'latency' ? warm : input))
     .filter((result): result is CheckResult => result !== undefined);

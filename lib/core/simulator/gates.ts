@@ -38,6 +38,10 @@ export function coreGate(policy: Policy, options: { verify?: boolean; onDecision
       const decision = decide(release, { ok: true, periods }, now);
       options.onDecision?.(decision);
       for (const event of eventsForDecision(release, decision)) release = applyEvent(release, event);
+      // The simulated alias takes a new weight at once; the engine records the same read-back.
+      if ((release.state === 'progressing' || release.state === 'promoted') && release.confirmedAt === undefined) {
+        release = applyEvent(release, { type: 'routing_confirmed', at: decision.at, weight: release.weight, durationMs: 0, attempts: 1 });
+      }
       if (release.state === 'rolling_back') release = applyEvent(release, { type: 'rolled_back', at: decision.at, durationMs: 0, attempts: 1 });
     };
     record(0);

@@ -1,6 +1,7 @@
 import type { Release } from '../../core/release.js';
 import type { ChartSpec } from '../charts/chart-spec.js';
 import { ActionsForm, type ActionsFormProps } from '../components/actions-form.js';
+import { AliasRouting, DriftRecovery } from '../components/alias-routing.js';
 import { DecisionTimeline } from '../components/decision-timeline.js';
 import { Layout } from '../components/layout.js';
 import { PlanSteps } from '../components/plan-steps.js';
@@ -41,7 +42,11 @@ function Facts(props: { release: Release }) {
       </dd>
       <dt>Traffic</dt>
       <dd>
-        <WeightBar percent={release.weight} label={`version ${release.version}'s share of the alias`} />
+        <WeightBar percent={release.weight} label={`the plan's share for version ${release.version}`} />
+      </dd>
+      <dt>Alias</dt>
+      <dd class="small">
+        <AliasRouting release={release} />
       </dd>
       <dt>Step</dt>
       <dd>{stepText(release)}</dd>
@@ -111,6 +116,7 @@ export function ReleasePage(props: ReleasePageProps) {
         <strong>Why: </strong>
         {props.explanation}
       </p>
+      <DriftRecovery release={release} />
       <div class="two">
         <section class="card" aria-labelledby="facts-heading">
           <h2 id="facts-heading">Release</h2>

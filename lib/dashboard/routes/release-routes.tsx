@@ -5,7 +5,7 @@ import { ApiError } from '../../api/errors.js';
 import { IdSchema } from '../../api/schemas.js';
 import { InvalidTransitionError } from '../../core/errors.js';
 import { act } from '../../engine/actions.js';
-import { ReasonRequiredError } from '../../engine/errors.js';
+import { AliasDriftedError, ReasonRequiredError } from '../../engine/errors.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { ReleasePage } from '../pages/release-page.js';
 import { isHumanAction, needsReason, scopeFor } from '../release-actions.js';
@@ -32,6 +32,7 @@ function refusal(action: string, error: unknown): { message: string; status: 400
   if (error instanceof InvalidTransitionError) {
     return { message: `Could not ${action}: the release is ${error.state.replace('_', ' ')}${error.detail ? ` (${error.detail})` : ''}.`, status: 409 };
   }
+  if (error instanceof AliasDriftedError) return { message: `Could not ${action}: ${error.explanation}.`, status: 409 };
   if (error instanceof ReasonRequiredError) return { message: `Could not ${action}: ${error.message}.`, status: 400 };
   if (error instanceof ConflictError) return { message: `Could not ${action}: the release changed at the same moment; look at it again and retry.`, status: 409 };
   return undefined;

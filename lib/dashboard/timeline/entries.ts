@@ -40,7 +40,7 @@ function entryFor(event: ReleaseEvent): TimelineEntry | undefined {
     case 'decision_recorded':
       return withDecision(at, 'decision', event.decision, '', 'muted');
     case 'paused':
-      return { at, label: 'paused', text: event.actor ? `paused${by(event.actor, event.reason)}` : event.reason, tone: 'warning', checks: event.decision?.judgement?.checks };
+      return { at, label: 'paused', text: event.actor ? `paused${by(event.actor, event.reason)}` : (event.reason ?? 'paused'), tone: 'warning', checks: event.decision?.judgement?.checks };
     case 'resumed':
       return { at, label: 'resumed', text: `resumed${by(event.actor, event.reason)}`, tone: 'normal' };
     case 'approved':

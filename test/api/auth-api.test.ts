@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mintToken } from '../../lib/api/tokens.js';
+import { mintToken, parseToken } from '../../lib/api/tokens.js';
 import type { Scope } from '../../lib/ports.js';
 import { apiWorld, type ApiWorld } from '../support/api.js';
 
@@ -34,7 +34,8 @@ describe('authentication', () => {
   it('stores only a hash, shows the secret once, and stops a revoked token', async () => {
     const minted = await world.call('POST', '/tokens', { body: { subject: 'ci@checkout', scopes: ['releases:read'] } });
     expect(minted.status).toBe(201);
-    const secret = (minted.body.token as string).split('_')[2]!;
+    // The secret is base64url, so it may hold `_` itself: parse, never split.
+    const secret = parseToken(minted.body.token as string)!.secret;
     const listed = await world.call('GET', '/tokens');
     expect(JSON.stringify(listed.body)).not.toContain(secret);
     expect(listed.body.items.find((item: { id: string }) => item.id === minted.body.id)).not.toHaveProperty('secretHash');

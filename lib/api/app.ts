@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { EngineDeps } from '../engine/deps.js';
@@ -7,6 +7,7 @@ import type { IdempotencyStore, TokenStore } from '../ports.js';
 import { authenticate, type BootstrapToken, type Principal } from './auth.js';
 import { ApiError, errorResponse, toApiError, validationError } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { completeDocument, type OpenApiDocument } from './openapi.js';
 import { isOfrepPath, ofrepErrorResponse, registerFlagRoutes } from './routes/flags.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerReportRoutes } from './routes/reports.js';
@@ -38,6 +39,45 @@ export const DEFAULT_API_SETTINGS = { gatePollMs: 1_000, idempotencyTtlSeconds: 
 export type ApiEnv = { Variables: { principal: Principal } };
 
 const ALWAYS_PUBLIC = ['/health', '/openapi.json'];
+
+const DOCUMENT_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Release Gate',
+    version: '1.0.0',
+    description: 'Gated weighted-alias releases of AWS Lambda versions, judged on CloudWatch SLIs, with automatic rollback and OpenFeature flag ramps.',
+    license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+  },
+  servers: [{ url: '/', description: 'The gate that serves this document' }],
+  tags: [
+    { name: 'releases', description: 'Start, follow and act on releases' },
+    { name: 'reports', description: 'Delivery metrics from the release records' },
+    { name: 'tokens', description: 'Scoped bearer tokens (admin)' },
+    { name: 'flags', description: 'Flags and cohorts in flagd format, versioned and audited' },
+    { name: 'ofrep', description: 'The OpenFeature Remote Evaluation Protocol' },
+    { name: 'meta', description: 'Health and this document' },
+  ],
+};
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  operationId: 'getHealth',
+  tags: ['meta'],
+  security: [],
+  summary: 'Whether the gate answers; no token',
+  responses: { 200: { description: 'It does', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+});
+
+const documentRoute = createRoute({
+  method: 'get',
+  path: '/openapi.json',
+  operationId: 'getOpenApiDocument',
+  tags: ['meta'],
+  security: [],
+  summary: 'This document, OpenAPI 3.1; no token',
+  responses: { 200: { description: 'The document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
+});
 
 function isPublic(path: string, extra: readonly string[]): boolean {
   return [...ALWAYS_PUBLIC, ...extra].some((entry) => (entry.endsWith('*') ? path.startsWith(entry.slice(0, -1)) : path === entry));
@@ -118,22 +158,21 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     c.set('principal', await authenticate(c.req.header('Authorization'), deps.tokens, deps.bootstrapAdmin, deps.engine.clock.now()));
     return next();
   });
-  app.use('*', idempotency(deps.idempotency, deps.engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds, inProgressMs: deps.idempotencyInProgressMs }));
+  // OFREP evaluations change nothing, so they have nothing to make idempotent.
+  app.use('*', idempotency(deps.idempotency, deps.engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds, inProgressMs: deps.idempotencyInProgressMs, skip: isOfrepPath }));
 
-  app.get('/health', (c) => c.json({ status: 'ok' }, 200));
+  app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
   registerReleaseRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerTokenRoutes(app, deps);
   if (deps.flagService !== undefined) registerFlagRoutes(app, deps.flagService);
   for (const extend of deps.extensions ?? []) extend(app, deps);
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Release Gate',
-      version: '1.0.0',
-      description: 'Gated weighted-alias releases of AWS Lambda versions, judged on CloudWatch SLIs, with automatic rollback and OpenFeature flag ramps.',
-    },
+  // Built on the first request, once every route is registered, and kept.
+  let document: OpenApiDocument | undefined;
+  app.openapi(documentRoute, (c) => {
+    document ??= completeDocument(app.getOpenAPI31Document(DOCUMENT_INFO) as unknown as OpenApiDocument, (path) => (isOfrepPath(path) ? 'ofrep' : 'api'));
+    return c.json(document as Record<string, unknown>, 200);
   });
   return app;
 }

@@ -28,6 +28,8 @@ export interface IdempotencySettings {
   readonly ttlSeconds: number;
   /** How long a claim may stay in progress when the function's remaining time is unknown. */
   readonly inProgressMs: number;
+  /** Paths whose POSTs change nothing and are not made idempotent. */
+  readonly skip?: ((path: string) => boolean) | undefined;
 }
 
 type LambdaBindings = { lambdaContext?: { getRemainingTimeInMillis?: () => number } } | undefined;
@@ -45,7 +47,7 @@ export function idempotency(store: IdempotencyStore, clock: Clock, settings: Ide
   return async (c, next) => {
     const key = c.req.header('Idempotency-Key');
     // Public paths (the dashboard's forms) have no token to scope a key to; they are not idempotent.
-    if (key === undefined || c.req.method !== 'POST' || c.get('principal') === undefined) return next();
+    if (key === undefined || c.req.method !== 'POST' || c.get('principal') === undefined || settings.skip?.(c.req.path)) return next();
     if (!KEY.test(key)) throw new ApiError(400, 'invalid_request', 'Idempotency-Key must be 1–255 visible ASCII characters', [{ path: 'Idempotency-Key', message: 'invalid' }]);
     const scope = c.get('principal').tokenId;
     const hash = requestHash(c.req.method, c.req.path, await c.req.text());

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { COHORT_NAME, FLAG_KEY, PlanSchema } from '../core/plan.js';
+import { COHORT_NAME, FLAG_KEY, PlanSchema, ResolvedPlanSchema } from '../core/plan.js';
 import { PolicySchema } from '../core/policy.js';
 import { PRESET_NAMES } from '../core/presets.js';
 import { RELEASE_STATES } from '../core/release.js';
@@ -135,7 +135,7 @@ export const ReleaseViewSchema = z
     stableVersion: z.string(),
     state: z.enum(RELEASE_STATES),
     risk: z.enum(RISKS),
-    plan: z.unknown().openapi(jsonSchemaOf(PlanSchema, 'output')),
+    plan: z.unknown().openapi(jsonSchemaOf(ResolvedPlanSchema, 'output')),
     policy: z.unknown().openapi(jsonSchemaOf(PolicySchema, 'output')),
     currentStep: z.object({ index: z.number(), total: z.number(), description: z.string() }),
     weight: z.number().openapi({ description: 'Percent of the alias the gate has given the new version.' }),

@@ -60,6 +60,9 @@ export const PlanSchema = z.strictObject({
   progressDeadline: DurationSchema.optional(),
 });
 
+/** A plan as a release runs it: defaults filled and a trailing 100% step dropped, so AllAtOnce has no steps. */
+export const ResolvedPlanSchema = PlanSchema.extend({ steps: z.array(StepSchema).max(100) });
+
 export type Step = z.infer<typeof StepSchema>;
 export type TrafficStep = z.infer<typeof TrafficStepSchema>;
 export type Plan = z.infer<typeof PlanSchema>;

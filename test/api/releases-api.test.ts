@@ -31,6 +31,8 @@ describe('public routes', () => {
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths).sort()).toEqual(
       [
+        '/health',
+        '/openapi.json',
         '/releases',
         '/releases/{id}',
         '/releases/{id}/events',

@@ -49,7 +49,7 @@ const exchanges: Exchange[] = [];
 /** What a provider's fetch sees, straight from the app; every exchange is recorded. */
 const fetchImplementation = (async (input: string | URL | Request, init?: RequestInit) => {
   const request = new Request(input, init);
-  const response = await world.app.request(request);
+  const response = await world.conform(request.method, new URL(request.url).pathname, await world.app.request(request));
   const text = await response.clone().text();
   exchanges.push({
     path: new URL(request.url).pathname,
@@ -197,12 +197,16 @@ describe('the OFREP web provider (bulk evaluation)', () => {
 
 describe('OFREP bulk ETags per token', () => {
   /** A bulk request as the web provider sends it. */
-  const bulk = (token: string, context: EvaluationContext, ifNoneMatch?: string) =>
-    world.app.request('/ofrep/v1/evaluate/flags', {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=utf-8', ...(ifNoneMatch === undefined ? {} : { 'If-None-Match': ifNoneMatch }) },
-      body: JSON.stringify({ context }),
-    });
+  const bulk = async (token: string, context: EvaluationContext, ifNoneMatch?: string) =>
+    world.conform(
+      'POST',
+      '/ofrep/v1/evaluate/flags',
+      await world.app.request('/ofrep/v1/evaluate/flags', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=utf-8', ...(ifNoneMatch === undefined ? {} : { 'If-None-Match': ifNoneMatch }) },
+        body: JSON.stringify({ context }),
+      }),
+    );
 
   it('never answers 304 to a token whose view differs from the one the tag was made for', async () => {
     const everything = await bulk(ADMIN, BETA);

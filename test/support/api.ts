@@ -11,6 +11,7 @@ import type { Scope } from '../../lib/ports.js';
 import { freshTables, type DynamoTables } from './dynamo.js';
 import { engineDeps, FakeClock } from './fakes.js';
 import { MockedAws } from './mocked-aws.js';
+import { OpenApiContract } from './openapi-contract.js';
 
 export const ADMIN = mintToken().token;
 
@@ -23,6 +24,8 @@ export interface ApiWorld {
   readonly aws: MockedAws;
   /** Calls the app as a client would: JSON in, the admin token unless another is given. */
   call(method: string, path: string, options?: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Throws when an answer the test got straight from `app.request` breaks the OpenAPI document. */
+  conform(method: string, path: string, response: Response): Promise<Response>;
   /** Mints a token through the API with these scopes and patterns. */
   token(scopes: Scope[], functions?: string[], flags?: string[]): Promise<string>;
 }
@@ -44,6 +47,21 @@ export async function apiWorld(engineOverrides: Parameters<typeof engineDeps>[0]
     ...apiOverrides,
   };
   const app = createApp(deps);
+  let document: Promise<OpenApiContract> | undefined;
+  // Every answer is held to the document the app itself serves.
+  const contract = () => (document ??= Promise.resolve(app.request('/openapi.json')).then(async (answer) => new OpenApiContract((await answer.json()) as ConstructorParameters<typeof OpenApiContract>[0])));
+  const conform: ApiWorld['conform'] = async (method, path, response) => {
+    const text = await response.clone().text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Not JSON: the contract says whether that is allowed.
+    }
+    const problems = (await contract()).problems(method, path, response.status, response.headers.get('Content-Type'), parsed);
+    if (problems.length > 0) throw new Error(`the answer breaks the OpenAPI document:\n${problems.join('\n')}`);
+    return response;
+  };
   const call: ApiWorld['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? ADMIN : options.token;
@@ -51,7 +69,7 @@ export async function apiWorld(engineOverrides: Parameters<typeof engineDeps>[0]
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
-    const response = await app.request(path, { method, headers, body });
+    const response = await conform(method, path, await app.request(path, { method, headers, body }));
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -66,5 +84,5 @@ export async function apiWorld(engineOverrides: Parameters<typeof engineDeps>[0]
     if (minted.status !== 201) throw new Error(`could not mint a token: ${JSON.stringify(minted.body)}`);
     return minted.body.token as string;
   };
-  return { app, deps, engine, dynamo, aws, call, token };
+  return { app, deps, engine, dynamo, aws, call, conform, token };
 }

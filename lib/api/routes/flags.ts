@@ -59,10 +59,15 @@ function visibleSet(principal: Principal, document: FlagSetDocument): FlagSetDoc
   return { ...document, flags: Object.fromEntries(Object.entries(document.flags).filter(([key]) => mayReadFlag(principal, key))) };
 }
 
-const flagErrors = { ...errorResponses, 404: errorContent('No such flag or cohort'), 409: errorContent('The flag changed since it was read') };
+const notFound = { 404: errorContent('No such flag, cohort or version') };
+const changed = { 409: errorContent('`conflict`: the flag or cohort changed since it was read; read it again and retry') };
+const readErrors = { ...errorResponses, ...notFound };
+const writeErrors = { ...errorResponses, ...changed };
+const changeErrors = { ...errorResponses, ...notFound, ...changed };
 const flagSetRoute = createRoute({
   method: 'get',
   path: '/flags',
+  operationId: 'getFlagSet',
   tags,
   security,
   summary: 'The whole flag set as flagd JSON, with an ETag',
@@ -82,15 +87,17 @@ const flagSetRoute = createRoute({
 const getFlagRoute = createRoute({
   method: 'get',
   path: '/flags/{key}',
+  operationId: 'getFlag',
   tags,
   security,
   summary: 'One flag, its current version',
   request: { params: KeyParams },
-  responses: { 200: jsonContent(StoredFlagSchema, 'The flag'), ...flagErrors },
+  responses: { 200: jsonContent(StoredFlagSchema, 'The flag'), ...readErrors },
 });
 const putFlagRoute = createRoute({
   method: 'put',
   path: '/flags/{key}',
+  operationId: 'putFlag',
   tags,
   security,
   summary: 'Write a flag whole, validated; a new version',
@@ -110,29 +117,32 @@ const putFlagRoute = createRoute({
       }),
     ),
   },
-  responses: { 200: jsonContent(StoredFlagSchema, 'The new version'), ...flagErrors },
+  responses: { 200: jsonContent(StoredFlagSchema, 'The new version'), ...writeErrors },
 });
 const historyRoute = createRoute({
   method: 'get',
   path: '/flags/{key}/history',
+  operationId: 'listFlagHistory',
   tags,
   security,
   summary: 'Every version of a flag, oldest first',
   request: { params: KeyParams },
-  responses: { 200: jsonContent(z.object({ items: z.array(StoredFlagSchema) }), 'The versions'), ...flagErrors },
+  responses: { 200: jsonContent(z.object({ items: z.array(StoredFlagSchema) }), 'The versions'), ...readErrors },
 });
 const listCohortsRoute = createRoute({
   method: 'get',
   path: '/cohorts',
+  operationId: 'listCohorts',
   tags,
   security,
   summary: 'The named cohorts',
   request: {},
-  responses: { 200: jsonContent(z.object({ items: z.array(z.record(z.string(), z.unknown())) }), 'The cohorts'), ...flagErrors },
+  responses: { 200: jsonContent(z.object({ items: z.array(z.record(z.string(), z.unknown())) }), 'The cohorts'), ...errorResponses },
 });
 const putCohortRoute = createRoute({
   method: 'put',
   path: '/cohorts/{name}',
+  operationId: 'putCohort',
   tags,
   security,
   summary: 'Define a named segment as a JsonLogic rule',
@@ -146,11 +156,12 @@ const putCohortRoute = createRoute({
       }),
     ),
   },
-  responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'The cohort'), ...flagErrors },
+  responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'The cohort'), ...writeErrors },
 });
 const rampRoute = createRoute({
   method: 'post',
   path: '/flags/{key}/ramp',
+  operationId: 'rampFlag',
   tags,
   security,
   summary: "Ramp a cohort's share of a flag; raising only adds users",
@@ -168,21 +179,23 @@ const rampRoute = createRoute({
   },
   responses: {
     200: jsonContent(z.object({ key: z.string(), previousVersion: z.number().nullable(), appliedVersion: z.number() }), 'The versions before and after'),
-    ...flagErrors,
+    ...changeErrors,
   },
 });
 const killRoute = createRoute({
   method: 'post',
   path: '/flags/{key}/kill',
+  operationId: 'killFlag',
   tags,
   security,
   summary: 'The kill switch: the flag becomes DISABLED',
   request: { params: KeyParams, body: jsonBody(z.strictObject({ reason: Reason })) },
-  responses: { 200: jsonContent(StoredFlagSchema, 'The new version'), ...flagErrors },
+  responses: { 200: jsonContent(StoredFlagSchema, 'The new version'), ...changeErrors },
 });
 const restoreRoute = createRoute({
   method: 'post',
   path: '/flags/{key}/restore',
+  operationId: 'restoreFlag',
   tags,
   security,
   summary: 'Write an earlier version again as the newest',
@@ -190,13 +203,28 @@ const restoreRoute = createRoute({
     params: KeyParams,
     body: jsonBody(z.strictObject({ version: z.number().int().min(1), reason: Reason })),
   },
-  responses: { 200: jsonContent(StoredFlagSchema, 'The flag after the restore'), ...flagErrors },
+  responses: { 200: jsonContent(StoredFlagSchema, 'The flag after the restore'), ...changeErrors },
 });
 
 // The OFREP routes read their own key and body, so that every answer is in OFREP's shape.
 const ofrepDescription =
   'Body: `{"context": {"targetingKey": "...", ...}}` (an empty body is an empty context). Answers and errors follow the OFREP specification: ' +
   'evaluation errors are `{key, errorCode, errorDetails}`, a flag that defers to the code default has no `value`.';
+/**
+ * Documented, not validated by the router: the handlers read the body themselves, so that a bad
+ * one gets OFREP's `PARSE_ERROR` or `INVALID_CONTEXT` rather than the API's error shape.
+ */
+const ofrepRequestBody = {
+  required: false,
+  content: {
+    'application/json': {
+      schema: z.unknown().openapi('OfrepEvaluationRequest', {
+        type: 'object',
+        properties: { context: { type: 'object', properties: { targetingKey: { type: 'string' } }, additionalProperties: true } },
+      }),
+    },
+  },
+};
 const OfrepMetadata = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 const OfrepSuccessSchema = z
   .object({ key: z.string(), value: z.unknown().optional(), reason: z.string(), variant: z.string().optional(), metadata: OfrepMetadata })
@@ -210,15 +238,23 @@ const ofrepAuthErrors = {
   401: jsonContent(OfrepGeneralErrorSchema, 'No valid token'),
   403: jsonContent(OfrepGeneralErrorSchema, 'The token lacks flags:read, or the flag is outside its patterns'),
   500: jsonContent(OfrepGeneralErrorSchema, 'A failure on our side'),
-};
+  503: {
+    ...jsonContent(OfrepGeneralErrorSchema, 'An AWS service the gate depends on stays unavailable; try again after `Retry-After` seconds'),
+    headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } },
+  },
+} as const;
 const ofrepFlagRoute = createRoute({
   method: 'post',
   path: '/ofrep/v1/evaluate/flags/{key}',
+  operationId: 'evaluateFlag',
   tags: ['ofrep'],
   security,
   summary: 'OpenFeature Remote Evaluation Protocol: one flag',
   description: ofrepDescription,
-  request: { params: z.object({ key: z.string().openapi({ param: { name: 'key', in: 'path' }, description: 'Any key; one that cannot exist is FLAG_NOT_FOUND' }) }) },
+  request: {
+    params: z.object({ key: z.string().openapi({ param: { name: 'key', in: 'path' }, description: 'Any key; one that cannot exist is FLAG_NOT_FOUND' }) }),
+    body: ofrepRequestBody,
+  },
   responses: {
     200: jsonContent(OfrepSuccessSchema, 'The evaluation'),
     400: jsonContent(OfrepFailureSchema, 'PARSE_ERROR, INVALID_CONTEXT or GENERAL'),
@@ -229,11 +265,12 @@ const ofrepFlagRoute = createRoute({
 const ofrepBulkRoute = createRoute({
   method: 'post',
   path: '/ofrep/v1/evaluate/flags',
+  operationId: 'evaluateFlagsBulk',
   tags: ['ofrep'],
   security,
   summary: 'OpenFeature Remote Evaluation Protocol: every flag the token may read, with an ETag',
   description: ofrepDescription,
-  request: { headers: z.object({ 'If-None-Match': z.string().optional() }) },
+  request: { headers: z.object({ 'If-None-Match': z.string().optional() }), body: ofrepRequestBody },
   responses: {
     200: jsonContent(z.object({ flags: z.array(z.union([OfrepSuccessSchema, OfrepFailureSchema])), metadata: OfrepMetadata }), 'The evaluations'),
     304: { description: 'Unchanged for this context and token' },

@@ -33,6 +33,7 @@ const tags = ['releases'];
 const createReleaseRoute = createRoute({
   method: 'post',
   path: '/releases',
+  operationId: 'createRelease',
   tags,
   security,
   summary: 'Start a release of a Lambda version behind an alias',
@@ -53,6 +54,7 @@ const createReleaseRoute = createRoute({
 const listReleasesRoute = createRoute({
   method: 'get',
   path: '/releases',
+  operationId: 'listReleases',
   tags,
   security,
   summary: 'List releases, newest first',
@@ -66,6 +68,7 @@ const listReleasesRoute = createRoute({
 const getReleaseRoute = createRoute({
   method: 'get',
   path: '/releases/{id}',
+  operationId: 'getRelease',
   tags,
   security,
   summary: 'One release',
@@ -76,6 +79,7 @@ const getReleaseRoute = createRoute({
 const eventsRoute = createRoute({
   method: 'get',
   path: '/releases/{id}/events',
+  operationId: 'listReleaseEvents',
   tags,
   security,
   summary: "A release's audit events in order, with the hash chain verified",
@@ -130,6 +134,7 @@ const actionRoutes = HUMAN_ACTIONS.map((action) =>
 const gateRoute = createRoute({
   method: 'get',
   path: '/releases/{id}/gate',
+  operationId: 'getReleaseGate',
   tags,
   security,
   summary: 'For pipelines: where the release stands, with a long poll',
@@ -140,6 +145,7 @@ const gateRoute = createRoute({
 const metricsRoute = createRoute({
   method: 'get',
   path: '/releases/{id}/metrics',
+  operationId: 'getReleaseMetrics',
   tags,
   security,
   summary: 'The SLIs per period since the release started, new version against baseline, as the gate sees them',

@@ -12,6 +12,7 @@ const MAX_RELEASES = 5_000;
 const deliveryRoute = createRoute({
   method: 'get',
   path: '/reports/delivery',
+  operationId: 'getDeliveryReport',
   tags: ['reports'],
   security: [{ bearer: [] }],
   summary: 'Delivery metrics (DORA) from the release records',

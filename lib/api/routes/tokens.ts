@@ -20,6 +20,7 @@ const tokenView = ({ secretHash: _hash, ...record }: TokenRecord) => record as u
 const createTokenRoute = createRoute({
   method: 'post',
   path: '/tokens',
+  operationId: 'createToken',
   tags,
   security,
   summary: 'Mint a scoped token (admin); its secret is shown once',
@@ -30,6 +31,7 @@ const createTokenRoute = createRoute({
 const listTokensRoute = createRoute({
   method: 'get',
   path: '/tokens',
+  operationId: 'listTokens',
   tags,
   security,
   summary: 'List tokens (admin), without secrets, a page at a time',
@@ -40,6 +42,7 @@ const listTokensRoute = createRoute({
 const revokeTokenRoute = createRoute({
   method: 'delete',
   path: '/tokens/{id}',
+  operationId: 'revokeToken',
   tags,
   security,
   summary: 'Revoke a token (admin); the record stays, marked revoked',

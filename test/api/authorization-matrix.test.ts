@@ -104,6 +104,16 @@ describe.each(PATTERN_SETS.map((patterns) => [patterns.join(','), patterns] as c
       }
     });
 
+    it(`${inside ? 'needs the right scope for' : 'cannot see'} every other action on the release`, async () => {
+      const id = releaseOf.get(fn)!;
+      for (const action of ['approve', 'promote', 'abort', 'rollback']) {
+        const path = `/releases/${id}/${action}`;
+        const answer = await world.call('POST', path, { token: inside ? viewer() : token(), body: { reason: 'matrix' } });
+        expect([path, answer.status]).toEqual([path, inside ? 403 : 404]);
+      }
+      expect(await releaseState(fn)).toBe('pending');
+    });
+
     it(`${inside ? 'starts' : 'cannot start'} a release of it`, async () => {
       const before = (await world.call('GET', `/releases?function=${fn}`)).body.items.length;
       const started = await world.call('POST', '/releases', { token: token(), body: { function: fn, alias: 'beta', version: '2' } });
@@ -139,8 +149,22 @@ describe.each(PATTERN_SETS.map((patterns) => [patterns.join(','), patterns] as c
     expect(Object.keys(set.body.flags).sort()).toEqual(FLAGS.filter((key) => allowed(patterns, key)).sort());
   });
 
+  it('evaluates in bulk exactly the flags inside its patterns, through OFREP', async () => {
+    const path = '/ofrep/v1/evaluate/flags';
+    const answer = await world.call('POST', path, { token: viewer(), body: { context: { targetingKey: 'user-1' } } });
+    expect(answer.status).toBe(200);
+    expect(answer.body.flags.map((flag: { key: string }) => flag.key).sort()).toEqual(FLAGS.filter((key) => allowed(patterns, key)).sort());
+  });
+
   describe.each(FLAGS)('flag %s', (key) => {
     const inside = allowed(patterns, key);
+
+    it(`${inside ? 'evaluates' : 'cannot evaluate'} it through OFREP`, async () => {
+      const answer = await world.call('POST', `/ofrep/v1/evaluate/flags/${key}`, { token: viewer(), body: { context: { targetingKey: 'user-1' } } });
+      expect(answer.status).toBe(inside ? 200 : 403);
+      if (inside) expect(answer.body).toMatchObject({ key, reason: expect.any(String) });
+      else expect(answer.body).not.toHaveProperty('value');
+    });
 
     it(`${inside ? 'reads' : 'cannot read'} it and its history`, async () => {
       for (const path of [`/flags/${key}`, `/flags/${key}/history`]) {

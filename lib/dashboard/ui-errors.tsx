@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ApiDeps } from '../api/app.js';
-import { ApiError } from '../api/errors.js';
-import { InvalidCursorError, NotFoundError } from '../errors.js';
+import { ApiError, toApiError } from '../api/errors.js';
+import { DependencyUnavailableError, InvalidCursorError, NotFoundError } from '../errors.js';
 import { ErrorPage } from './pages/error-page.js';
 import { endSession, readSession, type Session } from './session.js';
 
@@ -47,6 +47,12 @@ export function uiErrorHandler(deps: ApiDeps) {
     }
     if (error instanceof ApiError && error.status < 500) {
       return c.html(<ErrorPage status={error.status} title="Request refused" message={error.message} session={session} />, error.status);
+    }
+    if (error instanceof DependencyUnavailableError) {
+      // The API's answer says which service and when to try again; the page says the same.
+      const answer = toApiError(error);
+      deps.engine.logger.warn('dependency unavailable', { path: c.req.path, error: String(error) });
+      return c.html(<ErrorPage status={503} title="Try again shortly" message={answer.message} session={session} />, 503, { ...answer.headers });
     }
     deps.engine.logger.error('dashboard error', { path: c.req.path, error: String(error), stack: error.stack });
     return c.html(<ErrorPage status={500} title="Something went wrong" message="The page could not be built; the details are in the gate's logs." session={session} />, 500);

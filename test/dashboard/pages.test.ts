@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { DependencyUnavailableError } from '../../lib/errors.js';
 import { tickDue } from '../../lib/engine/tick-due.js';
 import { ADMIN } from '../support/api.js';
 import { MINUTE } from '../support/fakes.js';
@@ -200,6 +201,18 @@ describe('a rolled-back release', () => {
     const hidden = await get(world, `/ui/releases/${id}`, outsider);
     expect(hidden.status).toBe(404);
     expect(hidden.html).toContain('Not found');
+  });
+
+  it('says to try again shortly, with Retry-After, while DynamoDB stays unavailable', async () => {
+    const id = await rolledBackRelease(world);
+    const admin = await signIn(world, ADMIN);
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400, attempts: 3 } });
+    vi.spyOn(world.engine.store, 'get').mockRejectedValue(new DependencyUnavailableError('dynamodb', 'GetItem', { cause: throttled }));
+    const page = await get(world, `/ui/releases/${id}`, admin);
+    expect(page.status).toBe(503);
+    expect(page.headers.get('Retry-After')).toMatch(/^\d+$/);
+    expect(page.html).toContain('Try again shortly');
+    expect(page.html).toContain('DynamoDB');
   });
 
   it('escapes HTML in what people wrote', async () => {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { ReleaseEvent } from '../core/events.js';
-import { isTerminal, type Release } from '../core/release.js';
+import { isTerminal, withStoredDefaults, type Release } from '../core/release.js';
 import type { StoredEvent } from '../ports.js';
 import { decodeOrThrow, plain } from './dynamo-item-codec.js';
 import { DUE_SHARDS } from './table-schemas.js';
@@ -81,7 +81,7 @@ export const DueItemSchema = z.object({ pk: z.string().startsWith(RELEASE_PREFIX
 /** The release map is the engine's own record; the envelope beside it is what conditions compare. */
 export function decodeRelease(item: unknown): Release {
   const decoded = decodeOrThrow(ReleaseItemSchema, item, 'release item');
-  return { ...(decoded.release as unknown as Release), revision: decoded.revision, chainHead: decoded.chainHead };
+  return { ...withStoredDefaults(decoded.release as unknown as Release), revision: decoded.revision, chainHead: decoded.chainHead };
 }
 
 export function decodeEvent(releaseId: string, item: unknown): StoredEvent {

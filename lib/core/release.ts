@@ -139,6 +139,15 @@ export interface Release {
   readonly chainHead?: string | undefined;
 }
 
+/**
+ * A release as stored by an earlier version of the gate, given the fields added since. Pauses
+ * and drifts from before the upgrade were not recorded, so there are none to leave out; with no
+ * read-back on record, the current step's bake starts again at the next one, on the safe side.
+ */
+export function withStoredDefaults(stored: Release): Release {
+  return { ...stored, unconfirmed: (stored as Partial<Release>).unconfirmed ?? [] };
+}
+
 /** What a release starts from: what was asked for, before any state. */
 export type NewRelease = Pick<
   Release,

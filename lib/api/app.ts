@@ -8,6 +8,7 @@ import { authenticate, type BootstrapToken, type Principal } from './auth.js';
 import { ApiError, errorResponse, toApiError, validationError } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { completeDocument, type OpenApiDocument } from './openapi.js';
+import { expandDomainSchemas } from './schemas.js';
 import { isOfrepPath, ofrepErrorResponse, registerFlagRoutes } from './routes/flags.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerReportRoutes } from './routes/reports.js';
@@ -171,7 +172,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   // Built on the first request, once every route is registered, and kept.
   let document: OpenApiDocument | undefined;
   app.openapi(documentRoute, (c) => {
-    document ??= completeDocument(app.getOpenAPI31Document(DOCUMENT_INFO) as unknown as OpenApiDocument, (path) => (isOfrepPath(path) ? 'ofrep' : 'api'));
+    document ??= completeDocument(expandDomainSchemas(app.getOpenAPI31Document(DOCUMENT_INFO) as unknown as OpenApiDocument), (path) => (isOfrepPath(path) ? 'ofrep' : 'api'));
     return c.json(document as Record<string, unknown>, 200);
   });
   return app;

@@ -26,8 +26,34 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<
   return anyJson(rest) as Record<string, unknown>;
 }
 
-/** A field the engine validates itself, documented by its schema. */
-const validatedByEngine = (documented: Record<string, unknown>, description: string) => z.unknown().openapi({ ...documented, description });
+/**
+ * The domain's schemas the document shows, rendered when the document is first built and never at
+ * cold start: a field carries only the name, `x-domain-schema`, until expandDomainSchemas runs.
+ */
+const domainSchemas = new Map<string, () => Record<string, unknown>>();
+
+/** A field the engine (or the flag service) validates itself, documented by the schema registered as `name`. */
+export function documentedBy(name: string, render: () => Record<string, unknown>, description?: string) {
+  domainSchemas.set(name, render);
+  return z.unknown().openapi({ 'x-domain-schema': name, ...(description === undefined ? {} : { description }) } as Record<string, unknown>);
+}
+
+/** Puts each registered schema where a field names it, keeping the field's own description. */
+export function expandDomainSchemas<T>(document: T): T {
+  const rendered = new Map<string, Record<string, unknown>>();
+  const expand = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(expand);
+    if (node === null || typeof node !== 'object') return node;
+    const { 'x-domain-schema': name, ...rest } = node as Record<string, unknown>;
+    const expanded = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, expand(value)]));
+    if (typeof name !== 'string') return expanded;
+    const render = domainSchemas.get(name);
+    if (render === undefined) throw new Error(`no domain schema named ${name}`);
+    if (!rendered.has(name)) rendered.set(name, render());
+    return { ...rendered.get(name), ...expanded };
+  };
+  return expand(document) as T;
+}
 
 // Lambda's own limits, so a bad name is refused here with its path rather than by AWS later.
 export const FunctionNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a Lambda function name: 1–64 letters, digits, - or _').openapi({ example: 'checkout' });
@@ -69,12 +95,13 @@ export const CreateReleaseSchema = z
       .regex(/^[A-Za-z0-9+/]{43}=$/, 'expected the base64 SHA-256 Lambda reports as CodeSha256')
       .optional()
       .openapi({ description: 'The version is refused unless its code has this hash: build once, promote the same artefact.' }),
-    plan: validatedByEngine(
-      { anyOf: [{ type: 'string', enum: [...PRESET_NAMES] }, jsonSchemaOf(PlanSchema, 'input')], example: 'canary-1-10-50-100' },
+    plan: documentedBy(
+      'PlanRequest',
+      () => ({ anyOf: [{ type: 'string', enum: [...PRESET_NAMES] }, jsonSchemaOf(PlanSchema, 'input')], example: 'canary-1-10-50-100' }),
       `A preset's name (${PRESET_NAMES.join(', ')}) or a plan object; the default is canary-1-10-50-100. Steps whose weights go down, and other rules across steps, are refused with \`invalid_plan\`.`,
     ).optional(),
     risk: z.enum(RISKS).default('normal'),
-    policy: validatedByEngine(jsonSchemaOf(PolicySchema, 'input'), 'SLI checks and limits; the default policy when absent. Refused with `invalid_plan`.').optional(),
+    policy: documentedBy('PolicyRequest', () => jsonSchemaOf(PolicySchema, 'input'), 'SLI checks and limits; the default policy when absent. Refused with `invalid_plan`.').optional(),
     flags: z
       .array(FlagChangeSchema)
       .max(20)
@@ -135,8 +162,8 @@ export const ReleaseViewSchema = z
     stableVersion: z.string(),
     state: z.enum(RELEASE_STATES),
     risk: z.enum(RISKS),
-    plan: z.unknown().openapi(jsonSchemaOf(ResolvedPlanSchema, 'output')),
-    policy: z.unknown().openapi(jsonSchemaOf(PolicySchema, 'output')),
+    plan: documentedBy('Plan', () => jsonSchemaOf(ResolvedPlanSchema, 'output')),
+    policy: documentedBy('Policy', () => jsonSchemaOf(PolicySchema, 'output')),
     currentStep: z.object({ index: z.number(), total: z.number(), description: z.string() }),
     weight: z.number().openapi({ description: 'Percent of the alias the gate has given the new version.' }),
     aliasWeight: z.number().openapi({ description: 'Percent last read back from the alias.' }),

@@ -9,7 +9,7 @@ import type { StoredFlag } from '../../ports.js';
 import type { ApiEnv } from '../app.js';
 import type { ApiError } from '../errors.js';
 import { authorize, mayReadEveryFlag, mayReadFlag, type Principal } from '../auth.js';
-import { errorContent, errorResponses, jsonBody, jsonContent, jsonSchemaOf } from '../schemas.js';
+import { documentedBy, errorContent, errorResponses, jsonBody, jsonContent, jsonSchemaOf } from '../schemas.js';
 
 const security = [{ bearer: [] }];
 const tags = ['flags'];
@@ -26,12 +26,12 @@ const CohortParams = z.object({
     .regex(COHORT_NAME, 'expected a cohort name: letters, digits, _ . -')
     .openapi({ param: { name: 'name', in: 'path' } }),
 });
-const FlagDefinitionDoc = jsonSchemaOf(FlagDefinitionSchema, 'output');
+const flagDefinition = () => documentedBy('FlagDefinition', () => jsonSchemaOf(FlagDefinitionSchema, 'output'));
 const StoredFlagSchema = z
   .object({
     key: z.string(),
     version: z.number().int(),
-    definition: z.record(z.string(), z.unknown()).openapi(FlagDefinitionDoc),
+    definition: flagDefinition(),
     updatedAt: z.string(),
     updatedBy: z.string(),
     reason: z.string().optional(),
@@ -75,7 +75,7 @@ const flagSetRoute = createRoute({
   responses: {
     200: jsonContent(
       z
-        .object({ flags: z.record(z.string(), z.unknown().openapi(FlagDefinitionDoc)), $evaluators: z.record(z.string(), z.unknown()).optional() })
+        .object({ flags: z.record(z.string(), flagDefinition()), $evaluators: z.record(z.string(), z.unknown()).optional() })
         .passthrough()
         .openapi('FlagSet'),
       'The flagd document',
@@ -105,7 +105,11 @@ const putFlagRoute = createRoute({
     params: KeyParams,
     body: jsonBody(
       z.strictObject({
-        definition: z.unknown().openapi({ ...jsonSchemaOf(FlagDefinitionSchema, 'input'), description: 'A flagd flag: state, variants, defaultVariant, targeting (JsonLogic), metadata. Refused with `invalid_flag` and the path at fault.' }),
+        definition: documentedBy(
+          'FlagDefinitionRequest',
+          () => jsonSchemaOf(FlagDefinitionSchema, 'input'),
+          'A flagd flag: state, variants, defaultVariant, targeting (JsonLogic), metadata. Refused with `invalid_flag` and the path at fault.',
+        ),
         reason: Reason,
         expectedVersion: z
           .number()
@@ -150,7 +154,11 @@ const putCohortRoute = createRoute({
     params: CohortParams,
     body: jsonBody(
       z.strictObject({
-        rule: z.unknown().openapi({ ...jsonSchemaOf(RuleSchema, 'input'), description: 'JsonLogic, e.g. {"ends_with": [{"var": "email"}, "@example.com"]}. Refused with `invalid_flag` and the path at fault.' }),
+        rule: documentedBy(
+          'CohortRule',
+          () => jsonSchemaOf(RuleSchema, 'input'),
+          'JsonLogic, e.g. {"ends_with": [{"var": "email"}, "@example.com"]}. Refused with `invalid_flag` and the path at fault.',
+        ),
         reason: Reason.optional(),
         bucketBy: z.string().max(128).optional().openapi({ description: 'The context attribute ramps bucket on; targetingKey by default' }),
       }),

@@ -218,10 +218,8 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
         const principal = c.get('principal');
         const release = await loadReadable(deps, principal, id);
         authorize(principal, action === 'approve' || action === 'promote' ? 'releases:approve' : 'releases:write', { function: release.function });
+        // Overrides' bodies require the reason; the hook below names it when it is missing.
         const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
-        if (REASON_REQUIRED.has(action) && reason === undefined) {
-          throw new ApiError(400, 'reason_required', `${action} overrides the gate and needs a reason`, [{ path: 'reason', message: 'required' }]);
-        }
         const updated = await act(deps.engine, id, { action, actor: principal.subject, reason });
         return c.json(view(updated), 200);
       },

@@ -50,16 +50,21 @@ export async function apiWorld(engineOverrides: Parameters<typeof engineDeps>[0]
   let document: Promise<OpenApiContract> | undefined;
   // Every answer is held to the document the app itself serves.
   const contract = () => (document ??= Promise.resolve(app.request('/openapi.json')).then(async (answer) => new OpenApiContract((await answer.json()) as ConstructorParameters<typeof OpenApiContract>[0])));
-  const conform: ApiWorld['conform'] = async (method, path, response) => {
-    const text = await response.clone().text();
-    let parsed: unknown = text;
+  /** The body as JSON, or as text when it is not JSON (the contract says whether that is allowed). */
+  const bodyOf = async (response: Response): Promise<unknown> => {
+    const text = await response.text();
     try {
-      parsed = JSON.parse(text);
+      return JSON.parse(text) as unknown;
     } catch {
-      // Not JSON: the contract says whether that is allowed.
+      return text;
     }
-    const problems = (await contract()).problems(method, path, response.status, response.headers.get('Content-Type'), parsed);
+  };
+  const check = async (method: string, path: string, response: Response, body: unknown) => {
+    const problems = (await contract()).problems(method, path, response.status, response.headers.get('Content-Type'), body);
     if (problems.length > 0) throw new Error(`the answer breaks the OpenAPI document:\n${problems.join('\n')}`);
+  };
+  const conform: ApiWorld['conform'] = async (method, path, response) => {
+    await check(method, path, response, await bodyOf(response.clone()));
     return response;
   };
   const call: ApiWorld['call'] = async (method, path, options = {}) => {
@@ -69,14 +74,9 @@ export async function apiWorld(engineOverrides: Parameters<typeof engineDeps>[0]
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
-    const response = await conform(method, path, await app.request(path, { method, headers, body }));
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // Not JSON; the test sees the text.
-    }
+    const response = await app.request(path, { method, headers, body });
+    const parsed = await bodyOf(response);
+    await check(method, path, response, parsed);
     return { status: response.status, body: parsed, headers: response.headers };
   };
   const token: ApiWorld['token'] = async (scopes, functions = ['*'], flags = ['*']) => {

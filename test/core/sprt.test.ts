@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binaryKl, oneSampleMixture, RATIO_GRID, twoSampleMixture, waldExpectedSamples } from '../../lib/core/analysis/sprt.js';
+import { binaryKl, oneSampleMixture, RATIO_GRID, ratioInformation, ratioLogLikelihood, requestsToRuleOut, twoSampleMixture, waldExpectedSamples } from '../../lib/core/analysis/sprt.js';
 
 describe('the limit (Wald expected sample number)', () => {
   it.each([
@@ -103,5 +103,46 @@ describe('oneSampleMixture', () => {
     expect(oneSampleMixture(100, 100, 1)).toBe(0);
     // At a 60% ceiling only the 1.4× point of the grid can exist, so the mixture keeps 1/12 of its weight.
     expect(oneSampleMixture(0, 0, 0.6)).toBeCloseTo(1 / 12);
+  });
+});
+
+describe('ruling a regression out', () => {
+  const periods = [
+    { canaryTotal: 100, canaryEvents: 1, baselineTotal: 900, baselineEvents: 6 },
+    { canaryTotal: 500, canaryEvents: 2, baselineTotal: 500, baselineEvents: 3 },
+  ];
+
+  it('Λ(ρ) is the log of the one-ratio mixture', () => {
+    expect(ratioLogLikelihood(periods, 2)).toBeCloseTo(Math.log(twoSampleMixture(periods, [2])), 12);
+  });
+
+  it('falls when the new version serves fewer errors than its share, and rises when it serves more', () => {
+    const fewer = [{ canaryTotal: 500, canaryEvents: 1, baselineTotal: 500, baselineEvents: 9 }];
+    const more = [{ canaryTotal: 500, canaryEvents: 9, baselineTotal: 500, baselineEvents: 1 }];
+    expect(ratioLogLikelihood(fewer, 2)).toBeLessThan(0);
+    expect(ratioLogLikelihood(more, 2)).toBeGreaterThan(0);
+  });
+
+  it('counts information by how many errors both versions served, not by which served them', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 50 }), (nc, nb, a, b) => {
+        const one = ratioInformation([{ canaryTotal: nc, canaryEvents: a, baselineTotal: nb, baselineEvents: b }], 2);
+        const swapped = ratioInformation([{ canaryTotal: nc, canaryEvents: b, baselineTotal: nb, baselineEvents: a }], 2);
+        expect(one).toBeCloseTo(swapped, 9);
+        expect(one).toBeGreaterThanOrEqual(0);
+      }),
+    );
+  });
+
+  it('needs about 1,950 requests on a small canary share to rule out 2× at 0.5% with β 5%', () => {
+    expect(Math.round(requestsToRuleOut(0.005, 2, 0.05))).toBe(1953);
+    expect(requestsToRuleOut(0.0005, 2, 0.05)).toBeCloseTo(10 * requestsToRuleOut(0.005, 2, 0.05), 6);
+    expect(requestsToRuleOut(0, 2, 0.05)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('a per-period cap lowers the mixture, never raises it', () => {
+    const burst = [{ canaryTotal: 10, canaryEvents: 10, baselineTotal: 990, baselineEvents: 5 }];
+    expect(twoSampleMixture(burst, RATIO_GRID, 1)).toBeLessThan(twoSampleMixture(burst));
+    expect(twoSampleMixture(burst, RATIO_GRID, 1)).toBeLessThanOrEqual(Math.E);
   });
 });

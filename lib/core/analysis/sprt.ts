@@ -30,18 +30,62 @@ export interface CountPair {
  * Example: one minute with 10 canary requests all failing, 990 baseline requests with 5 errors:
  * θ(1) = 0.0101, θ(64) = 0.393, Λ(64) ≈ 10·ln(38.9) + 5·ln(0.613) ≈ 34.2, so M ≈ e^34 / 12 ≫ 100.
  */
-export function twoSampleMixture(periods: readonly CountPair[], grid: readonly number[] = RATIO_GRID): number {
+export function twoSampleMixture(periods: readonly CountPair[], grid: readonly number[] = RATIO_GRID, capPerPeriod = Number.POSITIVE_INFINITY): number {
   const logLikelihoods = grid.map(() => 0);
   for (const period of periods) {
-    const { canaryTotal: nc, baselineTotal: nb, canaryEvents: kc, baselineEvents: kb } = period;
-    if (nc <= 0 || nb <= 0 || kc + kb === 0) continue;
-    const theta1 = nc / (nc + nb);
     grid.forEach((ratio, index) => {
-      const theta = (ratio * nc) / (ratio * nc + nb);
-      logLikelihoods[index]! += kc * Math.log(theta / theta1) + kb * Math.log((1 - theta) / (1 - theta1));
+      // Capping a period's increment only lowers its expectation: each component stays a supermartingale.
+      logLikelihoods[index]! += Math.min(capPerPeriod, periodLogLikelihood(period, ratio));
     });
   }
   return meanOfExp(logLikelihoods);
+}
+
+/** One period's Λ(ρ) of the conditional binomial; 0 when the period cannot tell the versions apart. */
+function periodLogLikelihood(period: CountPair, ratio: number): number {
+  const { canaryTotal: nc, baselineTotal: nb, canaryEvents: kc, baselineEvents: kb } = period;
+  if (nc <= 0 || nb <= 0 || kc + kb === 0) return 0;
+  const theta1 = nc / (nc + nb);
+  const theta = (ratio * nc) / (ratio * nc + nb);
+  return kc * Math.log(theta / theta1) + kb * Math.log((1 - theta) / (1 - theta1));
+}
+
+/**
+ * Λ(ρ) summed over periods: the log-likelihood ratio of "the new version's rate is ρ× the
+ * baseline's" against "the same rate". Ruling ρ out is Λ(ρ) ≤ ln β: under ρ, exp(−Λ(ρ)) is a
+ * martingale, so by Ville's inequality a version that really is ρ× worse gets there with
+ * probability at most β, however often the gate looks.
+ */
+export function ratioLogLikelihood(periods: readonly CountPair[], ratio: number): number {
+  return periods.reduce((sum, period) => sum + periodLogLikelihood(period, ratio), 0);
+}
+
+/**
+ * The information a sequence carries about ρ under "no regression": Σ_t k_t·KL(θ_t(1) ‖ θ_t(ρ)),
+ * the expected fall of Λ(ρ) given each period's total errors k_t. It depends on how many errors
+ * both versions served, not on which version served them, so a step may wait for it without
+ * peeking at the answer.
+ */
+export function ratioInformation(periods: readonly CountPair[], ratio: number): number {
+  let information = 0;
+  for (const { canaryTotal: nc, baselineTotal: nb, canaryEvents: kc, baselineEvents: kb } of periods) {
+    if (nc <= 0 || nb <= 0 || kc + kb === 0) continue;
+    const theta1 = nc / (nc + nb);
+    const theta = (ratio * nc) / (ratio * nc + nb);
+    information += (kc + kb) * binaryKl(theta1, theta);
+  }
+  return information;
+}
+
+/**
+ * Expected canary requests for a version as good as the stable one to rule out a ratio ρ at a
+ * stable error rate p0 with error β: Λ(ρ) drifts down by p0·(ρ − 1 − ln ρ) per canary request
+ * while the canary is a small share of traffic (the Poisson limit of the conditional binomial), and
+ * must fall to ln β. Example: p0 = 0.5%, ρ = 2, β = 5%: 3.0 / (0.005 · 0.307) ≈ 1,950.
+ */
+export function requestsToRuleOut(p0: number, ratio: number, beta: number): number {
+  if (p0 <= 0) return Number.POSITIVE_INFINITY;
+  return Math.log(1 / beta) / (p0 * (ratio - 1 - Math.log(ratio)));
 }
 
 /**

@@ -6,6 +6,11 @@ export interface ArmStats {
   readonly p50?: number | undefined;
   readonly p90?: number | undefined;
   readonly p99?: number | undefined;
+  /**
+   * Requests slower than each sequential latency check's objective, keyed by the check's name;
+   * absent when the source cannot count them.
+   */
+  readonly slow?: Readonly<Record<string, number>> | undefined;
   /** Custom SLI values for the period, keyed by the check's name. */
   readonly custom?: Readonly<Record<string, number>> | undefined;
 }
@@ -35,6 +40,7 @@ export function aggregateArm(arms: readonly ArmStats[]): ArmStats {
   let invocations = 0;
   let errors = 0;
   let throttles = 0;
+  let slow: Record<string, number> | undefined;
   const weighted: Record<Percentile, { sum: number; weight: number }> = {
     p50: { sum: 0, weight: 0 },
     p90: { sum: 0, weight: 0 },
@@ -44,6 +50,10 @@ export function aggregateArm(arms: readonly ArmStats[]): ArmStats {
     invocations += arm.invocations;
     errors += arm.errors;
     throttles += arm.throttles;
+    if (arm.slow !== undefined) {
+      slow ??= {};
+      for (const [name, count] of Object.entries(arm.slow)) slow[name] = (slow[name] ?? 0) + count;
+    }
     for (const key of ['p50', 'p90', 'p99'] as const) {
       const value = arm[key];
       if (value !== undefined && arm.invocations > 0) {
@@ -53,7 +63,7 @@ export function aggregateArm(arms: readonly ArmStats[]): ArmStats {
     }
   }
   const mean = (key: Percentile) => (weighted[key].weight > 0 ? weighted[key].sum / weighted[key].weight : undefined);
-  return { invocations, errors, throttles, p50: mean('p50'), p90: mean('p90'), p99: mean('p99') };
+  return { invocations, errors, throttles, p50: mean('p50'), p90: mean('p90'), p99: mean('p99'), ...(slow === undefined ? {} : { slow }) };
 }
 
 /** Periods that overlap `[from, to)`. */

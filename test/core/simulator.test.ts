@@ -5,7 +5,7 @@ import { alarmGate, coreGate, mannWhitneyGate, thresholdGate } from '../../lib/c
 import { mannWhitneyGreaterPValue } from '../../lib/core/simulator/mann-whitney.js';
 import { meanAndP95, runMany, runOnce } from '../../lib/core/simulator/run.js';
 import { scenarioWorld } from '../../lib/core/simulator/scenarios.js';
-import { simulateMinute } from '../../lib/core/simulator/world.js';
+import { partialMinute, simulateMinute } from '../../lib/core/simulator/world.js';
 
 const plan = resolvePlan(undefined, 'normal');
 
@@ -91,5 +91,58 @@ describe('mannWhitneyGreaterPValue', () => {
 describe('meanAndP95', () => {
   it('uses the nearest rank', () => {
     expect(meanAndP95(Array.from({ length: 100 }, (_, index) => index + 1))).toEqual({ mean: 50.5, p95: 95 });
+  });
+});
+
+describe('world effects', () => {
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const minutes = (effect: Parameters<typeof scenarioWorld>[0], minute: number, weight = 10, seeds = 60) =>
+    Array.from({ length: seeds }, (_, index) => simulateMinute(scenarioWorld(effect, { requestsPerMinute: 1000, baselineErrorRate: 0.01 }), `fx-${index}`, minute, weight, 5));
+
+  it('a ramp grows traffic five-fold over its hour', () => {
+    const total = (minute: number) => mean(minutes('healthy-ramp', minute).map((traffic) => traffic.canary.invocations + traffic.baseline.invocations));
+    expect(total(0)).toBeGreaterThan(900);
+    expect(total(0)).toBeLessThan(1100);
+    expect(total(90) / total(0)).toBeGreaterThan(4.5);
+    expect(total(90) / total(0)).toBeLessThan(5.5);
+  });
+
+  it('a shared incident raises both versions\' errors while it lasts', () => {
+    const errors = (scenario: 'healthy' | 'healthy-incident', arm: 'canary' | 'baseline') => mean(minutes(scenario, 8, 50).map((traffic) => traffic[arm].errors));
+    expect(errors('healthy-incident', 'canary') / errors('healthy', 'canary')).toBeGreaterThan(5);
+    expect(errors('healthy-incident', 'baseline') / errors('healthy', 'baseline')).toBeGreaterThan(5);
+    const after = mean(minutes('healthy-incident', 30, 50).map((traffic) => traffic.baseline.errors));
+    expect(after / errors('healthy', 'baseline')).toBeLessThan(2);
+  });
+
+  it('gaps leave the new version without requests in about a third of the minutes', () => {
+    const empty = Array.from({ length: 300 }, (_, minute) => simulateMinute(scenarioWorld('healthy-gaps'), 'gaps', minute, 10, 5)).filter((traffic) => traffic.canary.invocations === 0).length;
+    expect(empty / 300).toBeGreaterThan(0.22);
+    expect(empty / 300).toBeLessThan(0.38);
+  });
+
+  it('late metrics show a minute first with part of its counts, the same part for the same seed', () => {
+    const full = simulateMinute(scenarioWorld('healthy-late'), 'late', 4, 50, 5);
+    const partial = partialMinute(full, 'late', 4);
+    expect(partialMinute(full, 'late', 4)).toEqual(partial);
+    for (const arm of ['canary', 'baseline'] as const) {
+      expect(partial[arm].invocations).toBeLessThanOrEqual(full[arm].invocations);
+      expect(partial[arm].invocations).toBeGreaterThan(0.2 * full[arm].invocations);
+      expect(partial[arm].errors).toBeLessThanOrEqual(partial[arm].invocations);
+    }
+  });
+
+  it('counts slow requests against an objective, more of them for a slower version', () => {
+    const slow = (scenario: 'healthy' | 'latency') =>
+      mean(Array.from({ length: 40 }, (_, index) => simulateMinute(scenarioWorld(scenario), `slow-${index}`, 3, 50, 5, { p99: 320 }).canary.slow?.p99 ?? -1));
+    expect(slow('healthy')).toBeGreaterThanOrEqual(0);
+    expect(slow('healthy') / 500).toBeLessThan(0.03);
+    expect(slow('latency') / 500).toBeGreaterThan(0.3);
+  });
+
+  it('the core gate re-reads a late minute once it is complete, and a healthy release still reaches 100%', () => {
+    const late = runMany({ plan, world: scenarioWorld('healthy-late'), gate: coreGate(DEFAULT_POLICY), runs: 20, seedPrefix: 'late' });
+    expect(late).toEqual(runMany({ plan, world: scenarioWorld('healthy-late'), gate: coreGate(DEFAULT_POLICY), runs: 20, seedPrefix: 'late' }));
+    expect(late.summary.reachedFull).toBeGreaterThanOrEqual(0.9);
   });
 });

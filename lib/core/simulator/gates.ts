@@ -15,6 +15,8 @@ export interface Gate {
   weight(): number;
   outcome(): GateOutcome | undefined;
   observe(period: Period, now: number): void;
+  /** A period seen before is seen again complete (metrics that landed late); gates that re-read replace it. */
+  revise?(period: Period): void;
 }
 
 export type GateFactory = (plan: Plan) => Gate;
@@ -64,6 +66,10 @@ export function coreGate(policy: Policy, options: { verify?: boolean; onDecision
       observe: (period, now) => {
         periods.push(period);
         record(now);
+      },
+      revise: (period) => {
+        const index = periods.findIndex((candidate) => candidate.start === period.start);
+        if (index >= 0) periods[index] = period;
       },
     };
   };

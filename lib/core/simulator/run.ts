@@ -1,7 +1,7 @@
 import type { Period } from '../metrics.js';
 import type { Plan } from '../plan.js';
 import type { GateFactory, GateOutcome } from './gates.js';
-import { simulateMinute, type WorldConfig } from './world.js';
+import { partialMinute, simulateMinute, type WorldConfig } from './world.js';
 
 const MINUTE = 60_000;
 
@@ -28,9 +28,12 @@ export interface RunResult {
   readonly minutes: number;
 }
 
+
 /** One seeded run: every gate sees the same traffic for a seed until its own actions change the weight. */
 export function runOnce(options: RunOptions): RunResult {
   const gate = options.gate(options.plan);
+  const late = options.world.effects?.lateMetrics === true;
+  let previous: Period | undefined;
   const maxMinutes = options.maxMinutes ?? 24 * 60;
   let canaryRequests = 0;
   let canaryFailures = 0;
@@ -51,7 +54,15 @@ export function runOnce(options: RunOptions): RunResult {
       canaryFailures += traffic.canary.errors;
     }
     const period: Period = { start: minute * MINUTE, end: (minute + 1) * MINUTE, canary: traffic.canary, baseline: traffic.baseline };
-    gate.observe(period, (minute + 1) * MINUTE);
+    if (late) {
+      // The previous minute is now complete; this one is seen with part of its datapoints.
+      if (previous !== undefined) gate.revise?.(previous);
+      const partial = partialMinute(traffic, options.seed, minute);
+      gate.observe({ ...period, canary: partial.canary, baseline: partial.baseline }, (minute + 1) * MINUTE);
+    } else {
+      gate.observe(period, (minute + 1) * MINUTE);
+    }
+    previous = period;
     if (minutesToFull === undefined && gate.weight() >= 100) minutesToFull = minute + 1;
   }
   const outcome = gate.outcome() ?? 'timed_out';

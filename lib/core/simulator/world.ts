@@ -22,6 +22,19 @@ export interface WorldConfig {
   readonly degradeFromMinute: number;
   /** In the first minute after each weight change, this share of new-version requests is slower by `addMs`. */
   readonly coldStart: { readonly fraction: number; readonly addMs: number };
+  /** What the world does besides noise and bursts, for the robustness scenarios. */
+  readonly effects?: WorldEffects | undefined;
+}
+
+export interface WorldEffects {
+  /** Traffic grows linearly to `factor`× over `overMinutes` (a daily ramp), then stays. */
+  readonly ramp?: { readonly factor: number; readonly overMinutes: number } | undefined;
+  /** A shared incident: both versions' error rates × `factor` from `fromMinute` for `minutes`. */
+  readonly incident?: { readonly fromMinute: number; readonly minutes: number; readonly factor: number } | undefined;
+  /** The share of minutes in which the new version gets no requests at all (sticky clients, idle spells). */
+  readonly canaryGapShare?: number | undefined;
+  /** The newest minute is first seen with only part of its datapoints (30–100% per version), complete a minute later. */
+  readonly lateMetrics?: boolean | undefined;
 }
 
 export interface MinuteTraffic {
@@ -110,6 +123,13 @@ function mixtureQuantile(behaviour: VersionBehaviour, coldShare: number, addMs: 
   return (low + high) / 2;
 }
 
+/** The share of a version's requests slower than `limitMs`, cold starts included. */
+function slowShare(behaviour: VersionBehaviour, coldShare: number, addMs: number, limitMs: number): number {
+  const mu = Math.log(behaviour.latencyMedianMs);
+  const above = (x: number) => (x <= 0 ? 1 : 1 - normalCdf(Math.log(x), mu, behaviour.latencySigma));
+  return Math.min(1, Math.max(0, (1 - coldShare) * above(limitMs) + coldShare * above(limitMs - addMs)));
+}
+
 /**
  * The nearest-rank sample quantile of n requests, drawn exactly: the k-th smallest of n uniforms
  * is Beta(k, n + 1 − k), mapped through the latency distribution. With 10 requests a p99 is
@@ -120,16 +140,19 @@ function sampleQuantile(behaviour: VersionBehaviour, coldShare: number, addMs: n
   return mixtureQuantile(behaviour, coldShare, addMs, drawBeta(rank, n + 1 - rank));
 }
 
-function arm(behaviour: VersionBehaviour, requests: number, sharedNoise: number, coldShare: number, addMs: number): ArmStats {
+function arm(behaviour: VersionBehaviour, requests: number, sharedNoise: number, coldShare: number, addMs: number, slowAboveMs: Readonly<Record<string, number>>): ArmStats {
   const ownNoise = Math.exp(0.1 * drawNormal() - 0.005);
   // Noise moves a rate up and down, but a version that always fails keeps failing.
   const probability = behaviour.errorRate >= 1 ? 1 : Math.min(1, behaviour.errorRate * sharedNoise * ownNoise);
   const errors = requests > 0 && probability > 0 ? drawBinomial(requests, probability) : 0;
-  if (requests === 0) return { invocations: 0, errors: 0, throttles: 0 };
+  const names = Object.keys(slowAboveMs);
+  if (requests === 0) return { invocations: 0, errors: 0, throttles: 0, ...(names.length > 0 ? { slow: Object.fromEntries(names.map((name) => [name, 0])) } : {}) };
+  const slow = names.length > 0 ? Object.fromEntries(names.map((name) => [name, drawBinomial(requests, slowShare(behaviour, coldShare, addMs, slowAboveMs[name]!))])) : undefined;
   return {
     invocations: requests,
     errors,
     throttles: 0,
+    ...(slow ? { slow } : {}),
     p50: sampleQuantile(behaviour, coldShare, addMs, 0.5, requests),
     p90: sampleQuantile(behaviour, coldShare, addMs, 0.9, requests),
     p99: sampleQuantile(behaviour, coldShare, addMs, 0.99, requests),
@@ -141,19 +164,51 @@ function arm(behaviour: VersionBehaviour, requests: number, sharedNoise: number,
  * version's share ~ Binomial(N, weight), shared noise exp(0.3z − 0.045) with bursts ×5, per-version
  * noise exp(0.1z − 0.005), errors ~ Binomial(n, p·shared·own). The model of ANALYSIS.md.
  */
-export function simulateMinute(world: WorldConfig, seed: string, minute: number, weight: number, minutesSinceWeightChange: number): MinuteTraffic {
+export function simulateMinute(
+  world: WorldConfig,
+  seed: string,
+  minute: number,
+  weight: number,
+  minutesSinceWeightChange: number,
+  slowAboveMs: Readonly<Record<string, number>> = {},
+): MinuteTraffic {
+  const effects = world.effects ?? {};
   const burst = inBurst(seed, minute);
   reseed(seed, minute, 'traffic');
-  const total = drawPoisson(world.requestsPerMinute);
-  const share = Math.min(1, Math.max(0, weight / 100));
+  const ramp = effects.ramp ? 1 + (effects.ramp.factor - 1) * Math.min(1, minute / effects.ramp.overMinutes) : 1;
+  const total = drawPoisson(world.requestsPerMinute * ramp);
+  const gap = effects.canaryGapShare !== undefined && uniform() < effects.canaryGapShare;
+  const share = gap ? 0 : Math.min(1, Math.max(0, weight / 100));
   const canaryRequests = share <= 0 ? 0 : share >= 1 ? total : drawBinomial(total, share);
-  const sharedNoise = Math.exp(0.3 * drawNormal() - 0.045) * (burst ? BURST_FACTOR : 1);
+  const incident = effects.incident && minute >= effects.incident.fromMinute && minute < effects.incident.fromMinute + effects.incident.minutes ? effects.incident.factor : 1;
+  const sharedNoise = Math.exp(0.3 * drawNormal() - 0.045) * (burst ? BURST_FACTOR : 1) * incident;
 
   reseed(seed, minute, 'baseline');
-  const baseline = arm(world.baseline, total - canaryRequests, sharedNoise, 0, 0);
+  const baseline = arm(world.baseline, total - canaryRequests, sharedNoise, 0, 0, slowAboveMs);
   reseed(seed, minute, 'canary');
   const behaviour = minute >= world.degradeFromMinute ? world.canary : world.baseline;
   const coldShare = minutesSinceWeightChange === 0 ? world.coldStart.fraction : 0;
-  const canary = arm(behaviour, canaryRequests, sharedNoise, coldShare, world.coldStart.addMs);
+  const canary = arm(behaviour, canaryRequests, sharedNoise, coldShare, world.coldStart.addMs, slowAboveMs);
   return { canary, baseline };
+}
+
+/**
+ * The minute as first seen when metrics land late: each version's counts thinned to a share of
+ * 30–100%, drawn from (seed, minute), as CloudWatch serves a minute whose datapoints are still arriving.
+ */
+export function partialMinute(traffic: MinuteTraffic, seed: string, minute: number): MinuteTraffic {
+  reseed(seed, minute, 'late');
+  const thin = (stats: ArmStats): ArmStats => {
+    const share = 0.3 + 0.7 * uniform();
+    const keep = (count: number) => (count > 0 ? drawBinomial(count, share) : 0);
+    const invocations = keep(stats.invocations);
+    const slow = stats.slow === undefined ? undefined : Object.fromEntries(Object.entries(stats.slow).map(([name, count]) => [name, Math.min(invocations, keep(count))]));
+    return { ...stats, invocations, errors: Math.min(invocations, keep(stats.errors)), ...(slow ? { slow } : {}) };
+  };
+  return { canary: thin(traffic.canary), baseline: thin(traffic.baseline) };
+}
+
+/** A version's latency quantile q without cold starts, as a pre-flight reading its recent traffic would see it. */
+export function latencyQuantile(behaviour: VersionBehaviour, q: number): number {
+  return mixtureQuantile(behaviour, 0, 0, q);
 }

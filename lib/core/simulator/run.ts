@@ -28,7 +28,6 @@ export interface RunResult {
   readonly minutes: number;
 }
 
-
 /** One seeded run: every gate sees the same traffic for a seed until its own actions change the weight. */
 export function runOnce(options: RunOptions): RunResult {
   const gate = options.gate(options.plan);

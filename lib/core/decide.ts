@@ -1,11 +1,11 @@
 import { judge } from './analysis/judge.js';
 import type { Decision, DecisionAction, DecisionReason, Judgement } from './decision.js';
-import { formatRemaining } from './duration.js';
+import { formatRemaining, parseDuration } from './duration.js';
 import { countedPeriods, exposureMs, routingConfirmed } from './exposure.js';
 import { weightText } from './format.js';
 import type { Observation } from './metrics.js';
 import { progressDeadlineMs, stepDurationMs, verificationMs, weightAt, type Step } from './plan.js';
-import type { Release } from './release.js';
+import { isUnjudged, type Release } from './release.js';
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const time = (text: string | undefined) => (text === undefined ? undefined : Date.parse(text));
@@ -80,6 +80,16 @@ function draftDecision(release: Release, observation: Observation, now: number):
       : undefined;
 
   if (judgement?.verdict === 'fail') {
+    const failing = judgement.checks.filter((check) => check.verdict === 'fail');
+    // Only a test with a declared α may roll back by itself; a plain comparison asks a person.
+    if (failing.every((check) => check.heuristic === true) && (policy.onHeuristicFail ?? 'rollback') === 'pause') {
+      return {
+        action: 'pause',
+        reason: 'breach_paused',
+        judgement,
+        explanation: `paused at ${weightText(release.weight)} for a person to judge: ${summarize(judgement)}; ${failing.length === 1 ? 'this check has' : 'these checks have'} no α to roll back on by itself`,
+      };
+    }
     if (release.failedJudgements + 1 > policy.failureLimit) {
       return { action: 'rollback', reason: 'analysis_failed', toWeight: 0, judgement, explanation: `rolled back at ${weightText(release.weight)}: ${summarize(judgement)}` };
     }
@@ -170,11 +180,38 @@ function afterDuration(
   if (judgement === undefined || judgement.verdict === 'pass') {
     const passed = judgement?.checks.length === 1 ? 'the one check passes' : `all ${judgement?.checks.length} checks pass`;
     const because = judgement ? `${passed} (${summarize(judgement)})` : `no traffic on the new version to judge`;
+    const evidence = judgement?.evidence;
+    const policyEvidence = release.policy.evidence;
+    // Reaching 100% needs the target regression ruled out, not only a quiet bake.
+    if (move.action === 'promote' && what === 'step' && evidence !== undefined && !evidence.ruledOut && policyEvidence !== undefined && !isUnjudged(release)) {
+      const waitMs = parseDuration(policyEvidence.maxStepTime) ?? 0;
+      const resumed = time(release.resumedAt);
+      const deadline = Math.max(duration + waitMs, resumed === undefined ? 0 : exposureMs(release, resumed) + waitMs);
+      if (elapsed < deadline) {
+        return {
+          action: 'hold',
+          reason: 'gathering_evidence',
+          judgement,
+          explanation: `gathering evidence at ${weightText(release.weight)} before promotion (up to ${formatRemaining(deadline - elapsed)} more): ${evidence.note}; ${because}`,
+        };
+      }
+      if (policyEvidence.onInfeasible !== 'time') {
+        return {
+          action: 'pause',
+          reason: 'deadline_evidence',
+          judgement,
+          explanation: `paused at ${weightText(release.weight)}: traffic did not bring the evidence to promote within ${policyEvidence.maxStepTime}: ${evidence.note}; a person decides, or synthetic evidence can judge it`,
+        };
+      }
+      return { ...move, judgement, explanation: `${describeMove(release, move)} on time alone, unjudged: ${evidence.note} within ${policyEvidence.maxStepTime}` };
+    }
     const done = what === 'verification' ? 'verified at 100%' : describeMove(release, move);
-    return { ...move, judgement, explanation: `${done}: ${because}` };
+    const label = isUnjudged(release) && what === 'step' ? ' (on time alone, unjudged)' : '';
+    const ruled = move.action === 'promote' && evidence?.ruledOut ? `; ${evidence.note}` : '';
+    return { ...move, judgement, explanation: `${done}${label}: ${because}${ruled}` };
   }
   const step = release.plan.steps[release.stepIndex];
-  const deadlineMs = step ? progressDeadlineMs(release.plan, step) : progressDeadlineMs(release.plan, { type: 'bake', duration: release.plan.verification });
+  const deadlineMs = holdDeadlineMs(release, step);
   const resumed = time(release.resumedAt);
   const deadline = Math.max(duration + deadlineMs, resumed === undefined ? 0 : exposureMs(release, resumed) + deadlineMs);
   const suspicious = judgement.checks.some((check) => check.suspicious === true);
@@ -194,6 +231,17 @@ function afterDuration(
     judgement,
     explanation: `${rollback ? 'rolled back' : 'paused'} at ${weightText(release.weight)}: still ${suspicious ? 'leaning towards a regression' : 'inconclusive'} at the progress deadline: ${summarize(judgement)}`,
   };
+}
+
+/**
+ * How long a step may hold on inconclusive or suspicious evidence past its bake: the plan's own
+ * progress deadline when it sets one, else the policy's maximum step time, since at low traffic
+ * the evidence comes slowly. Policies stored before evidence existed keep the old default.
+ */
+export function holdDeadlineMs(release: Pick<Release, 'plan' | 'policy'>, step: Step | undefined): number {
+  const own = step ?? { type: 'bake' as const, duration: release.plan.verification };
+  if (release.plan.progressDeadline !== undefined || release.policy.evidence === undefined) return progressDeadlineMs(release.plan, own);
+  return parseDuration(release.policy.evidence.maxStepTime) ?? progressDeadlineMs(release.plan, own);
 }
 
 function nextMove(release: Release): Pick<Draft, 'action' | 'reason' | 'toWeight'> {

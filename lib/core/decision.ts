@@ -18,6 +18,33 @@ export interface CheckResult {
   readonly criticalValue?: number | undefined;
   /** Inconclusive because the evidence leans towards a regression, not for want of samples. */
   readonly suspicious?: boolean | undefined;
+  /** A plain comparison with no α behind it: its failure pauses for a person unless the policy says otherwise. */
+  readonly heuristic?: boolean | undefined;
+  /** A ceiling the stable version breaks too: it passes the decision to the comparison with the stable version. */
+  readonly deferred?: boolean | undefined;
+  readonly note: string;
+}
+
+/**
+ * Whether the release has ruled out the policy's target regression: Λ(ρ) ≤ ln(β/2) on the error
+ * counts since the start, or the new version's error rate shown below the floor at β/2.
+ */
+export interface EvidenceResult {
+  readonly ruledOut: boolean;
+  /** How it was ruled out, when it was. */
+  readonly by?: 'ratio' | 'floor' | undefined;
+  /** The regression to rule out, as a ratio to the stable error rate. */
+  readonly ratio: number;
+  /** Λ(ρ) and the level ln(β/2) it must reach. */
+  readonly logLikelihood: number;
+  readonly level: number;
+  /** New-version requests and errors since the start, and the stable version's. */
+  readonly canaryRequests: number;
+  readonly canaryErrors: number;
+  readonly baselineRequests: number;
+  readonly baselineErrors: number;
+  /** Expected new-version requests still needed at the stable rate seen so far; undefined when unknown. */
+  readonly requestsLeft?: number | undefined;
   readonly note: string;
 }
 
@@ -27,6 +54,8 @@ export interface Judgement {
   /** The query window, epoch milliseconds. */
   readonly window: { readonly start: number; readonly end: number };
   readonly canaryRequests: number;
+  /** Before promotion: whether the target regression is ruled out yet. */
+  readonly evidence?: EvidenceResult | undefined;
 }
 
 export type DecisionAction = 'advance' | 'hold' | 'pause' | 'rollback' | 'promote' | 'succeed' | 'none';
@@ -47,6 +76,9 @@ export type DecisionReason =
   | 'failure_tolerated'
   | 'deadline_inconclusive'
   | 'deadline_suspicious'
+  | 'gathering_evidence'
+  | 'deadline_evidence'
+  | 'breach_paused'
   | 'metrics_unavailable'
   | 'metrics_error'
   | 'verifying'

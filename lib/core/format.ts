@@ -25,3 +25,10 @@ const PLURAL_RULES = new Intl.PluralRules('en-US');
 export function plural(count: number, noun: string, nounPlural = `${noun}s`): string {
   return `${count} ${PLURAL_RULES.select(count) === 'one' ? noun : nounPlural}`;
 }
+
+const WHOLE_NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** 1953.4 → `1,953`. */
+export function count(value: number): string {
+  return Number.isFinite(value) ? WHOLE_NUMBER.format(value) : '∞';
+}

@@ -2,6 +2,7 @@ import type { Decision } from './decision.js';
 import type { AliasRouting } from './events.js';
 import type { Plan } from './plan.js';
 import type { Policy } from './policy.js';
+import type { Preflight } from './preflight.js';
 import type { Risk } from './risk.js';
 
 export const RELEASE_STATES = [
@@ -135,6 +136,8 @@ export interface Release {
   readonly flagVersions: Readonly<Record<string, number | null>>;
   /** When the evaluator should next look at it; set by the engine, absent once nothing is left to evaluate. */
   readonly nextEvaluationAt?: string | undefined;
+  /** What the gate forecast before starting, from the stable version's traffic; absent when it had no reading. */
+  readonly preflight?: Preflight | undefined;
   /** SHA-256 of its latest event; set by the store, which chains every event to the one before. */
   readonly chainHead?: string | undefined;
 }
@@ -148,10 +151,18 @@ export function withStoredDefaults(stored: Release): Release {
   return { ...stored, unconfirmed: (stored as Partial<Release>).unconfirmed ?? [] };
 }
 
+/**
+ * A release the gate runs on time alone because its traffic cannot bring the evidence (the policy's
+ * `onInfeasible: time`): every view and report labels it unjudged.
+ */
+export function isUnjudged(release: Pick<Release, 'preflight'>): boolean {
+  return release.preflight?.mode === 'time';
+}
+
 /** What a release starts from: what was asked for, before any state. */
 export type NewRelease = Pick<
   Release,
-  'id' | 'function' | 'alias' | 'version' | 'stableVersion' | 'codeSha256' | 'risk' | 'plan' | 'policy' | 'commit' | 'description' | 'createdBy' | 'createdAt'
+  'id' | 'function' | 'alias' | 'version' | 'stableVersion' | 'codeSha256' | 'risk' | 'plan' | 'policy' | 'commit' | 'description' | 'createdBy' | 'createdAt' | 'preflight'
 > & { readonly flagVersions?: Release['flagVersions'] | undefined };
 
 export function createRelease(input: NewRelease): Release {

@@ -1,8 +1,8 @@
 import type { CheckResult } from '../decision.js';
 import { ms, percent, stat } from '../format.js';
 import type { ArmStats } from '../metrics.js';
-import { checkLabel, type Check, type Policy, type Sli } from '../policy.js';
-import { cappedOneSampleMixture, oneSampleMixture, twoSampleMixture } from './sprt.js';
+import { alphaOf, checkLabel, type Check, type Policy, type Sli } from '../policy.js';
+import { cappedOneSampleMixture, oneSampleMixture, twoSampleMixture, type CountPair } from './sprt.js';
 
 /** What one evaluation of a policy sees. */
 export interface CheckInput {
@@ -17,6 +17,8 @@ export interface CheckInput {
   readonly canaryByPeriod: readonly ArmStats[];
   /** Per-period counts since the release started, for the sequential test. */
   readonly sequence: readonly { canary: ArmStats; baseline: ArmStats }[];
+  /** The same for latency tests, without the warm-up periods of the current step. */
+  readonly warmSequence?: readonly { canary: ArmStats; baseline: ArmStats }[] | undefined;
   /** Custom SLI values over the window, per check name. */
   readonly custom: { readonly canary: Readonly<Record<string, number>>; readonly baseline: Readonly<Record<string, number>> };
   /** The new version as notes name it, `version 2`. */
@@ -113,6 +115,7 @@ export function evaluateCheck(check: Check, input: CheckInput): CheckResult | un
       const ok = compare(canaryValue, check.comparator, check.value);
       return {
         ...base,
+        heuristic: true,
         ...failOrSuspicious(ok, check.sli, input.canary.invocations),
         canary: canaryValue,
         canaryCounts,
@@ -135,6 +138,7 @@ export function evaluateCheck(check: Check, input: CheckInput): CheckResult | un
       const source = input.liveBaseline ? 'baseline' : 'pre-promotion baseline';
       return {
         ...base,
+        heuristic: true,
         ...failOrSuspicious(ok, check.sli, input.canary.invocations),
         canary: canaryValue,
         baseline: baselineValue,
@@ -145,7 +149,7 @@ export function evaluateCheck(check: Check, input: CheckInput): CheckResult | un
       };
     }
     case 'sequential':
-      return sequential(check, input, base, enough, short);
+      return check.sli.kind === 'latency' ? sequentialLatency(check, input, base, enough, short) : sequential(check, input, base, enough, short);
   }
 }
 
@@ -189,28 +193,30 @@ function rateCeiling(
   short: () => CheckResult,
 ): CheckResult {
   // A ceiling on a rate is an anytime-valid test, so one error among ten requests is not a breach.
+  const alpha = alphaOf(check) ?? 0.01;
   const evidence = input.liveBaseline
     ? oneSampleMixture(canaryCounts.total, canaryCounts.events, check.value)
-    : verificationEvidence(check.sli, input, check.value, check.alpha);
-  const critical = 1 / check.alpha;
+    : verificationEvidence(check.sli, input, check.value, alpha);
+  const critical = 1 / alpha;
   const rate = canaryCounts.total > 0 ? canaryCounts.events / canaryCounts.total : 0;
   const evidenceText = `likelihood ratio ${stat(Math.log(evidence))} (log) vs ${stat(Math.log(critical))}`;
   const detail = `${base.sli} ${percent(rate)} (${canaryCounts.events}/${canaryCounts.total}) vs ceiling ${percent(check.value)}; ${evidenceText}`;
   const common = { ...base, canary: rate, canaryCounts, threshold: check.value, statistic: Math.log(evidence), criticalValue: Math.log(critical) };
-  if (evidence >= critical) {
-    const baseline = input.liveBaseline ? counts(check.sli, input.liveBaseline) : undefined;
-    // When the stable version breaks the same ceiling, the environment is failing, not this release.
-    if (baseline && baseline.total >= input.policy.minSamples && baseline.events / baseline.total > check.value) {
-      return {
-        ...common,
-        verdict: 'inconclusive',
-        baseline: baseline.events / baseline.total,
-        baselineCounts: baseline,
-        note: `${detail}; the baseline is above the ceiling too (${percent(baseline.events / baseline.total)}), so holding instead of blaming this version`,
-      };
-    }
-    return { ...common, verdict: 'fail', note: `${detail}: above the ceiling` };
+  const baseline = input.liveBaseline ? counts(check.sli, input.liveBaseline) : undefined;
+  // When the stable version may itself sit above the ceiling, the ceiling cannot tell this release
+  // from its environment: it neither fails nor holds, and the comparison with the stable version decides.
+  if (baseline && baseline.total > 0 && wilsonUpper(baseline.events, baseline.total) > check.value) {
+    const stable = baseline.events / baseline.total;
+    return {
+      ...common,
+      verdict: 'pass',
+      deferred: true,
+      baseline: stable,
+      baselineCounts: baseline,
+      note: `${detail}; the stable version runs at ${percent(stable)} (${baseline.events}/${baseline.total}), ${stable > check.value ? 'above' : 'possibly above'} the ceiling too, so the comparison with it decides`,
+    };
   }
+  if (evidence >= critical) return { ...common, verdict: 'fail', note: `${detail}: above the ceiling` };
   // Above the ceiling without enough evidence to fail is no pass: the step holds while requests come in.
   if (canaryCounts.total > 0 && !compare(rate, check.comparator, check.value)) {
     const verb = check.sli.kind === 'throttle_rate' ? 'throttled' : 'failed';
@@ -231,7 +237,8 @@ function sequential(
   enough: boolean,
   short: () => CheckResult,
 ): CheckResult | undefined {
-  const critical = 1 / check.alpha;
+  const alpha = alphaOf(check) ?? 0.01;
+  const critical = 1 / alpha;
   let evidence: number;
   let canaryCounts: Counts;
   let baselineCounts: Counts;
@@ -254,7 +261,7 @@ function sequential(
     if (reference === undefined || reference.invocations < input.policy.minSamples) return undefined;
     canaryCounts = { events: input.canary.errors, total: input.canary.invocations };
     baselineCounts = { events: reference.errors, total: reference.invocations };
-    evidence = verificationEvidence(check.sli, input, wilsonUpper(reference.errors, reference.invocations), check.alpha);
+    evidence = verificationEvidence(check.sli, input, wilsonUpper(reference.errors, reference.invocations), alpha);
     against = 'pre-promotion baseline';
   }
   const rate = (pair: Counts) => (pair.total > 0 ? pair.events / pair.total : 0);
@@ -279,6 +286,95 @@ function sequential(
   }
   if (!enough) return { ...short(), ...common };
   return { ...common, verdict: 'pass', note: `${detail} < ${stat(Math.log(check.holdAbove))}: no evidence of a regression` };
+}
+
+/**
+ * The sequential latency test: requests slower than the objective (`maxRatio` × the stable
+ * percentile before the release, or `thresholdMs`) are the events of the same two-sample test as
+ * errors, so a percentile guard spends a declared α however often it looks. Each period adds at
+ * most ln(1/α)/4, so a slow spell (cold starts after a shift, a GC pause) cannot decide alone.
+ * Without slow counts from the source it falls back to comparing percentiles, which only holds.
+ */
+function sequentialLatency(
+  check: Extract<Check, { method: 'sequential' }>,
+  input: CheckInput,
+  base: Pick<CheckResult, 'check' | 'sli' | 'method'>,
+  enough: boolean,
+  short: () => CheckResult,
+): CheckResult | undefined {
+  const key = base.check;
+  const alpha = alphaOf(check) ?? 0.01;
+  const critical = 1 / alpha;
+  const cap = Math.log(critical) / 4;
+  const slowOf = (arm: ArmStats | undefined) => arm?.slow?.[key];
+  const sequence = (input.warmSequence ?? input.sequence).filter((period) => slowOf(period.canary) !== undefined && slowOf(period.baseline) !== undefined);
+  const slowCounts = (arm: ArmStats | undefined): Counts | undefined => (slowOf(arm) === undefined ? undefined : { events: slowOf(arm)!, total: arm!.invocations });
+  const canaryCounts = slowCounts(input.canary);
+  if (canaryCounts === undefined || (input.liveBaseline && sequence.length === 0)) return latencyWithoutCounts(check, input, base, enough, short);
+  const objective = check.thresholdMs === undefined ? `${check.maxRatio ?? 2}× the stable ${check.sli.kind === 'latency' ? check.sli.percentile : ''}` : ms(check.thresholdMs);
+  let evidence: number;
+  let baselineCounts: Counts | undefined;
+  let against: string;
+  if (input.liveBaseline) {
+    const pairs: CountPair[] = sequence.map(({ canary, baseline }) => ({ canaryTotal: canary.invocations, canaryEvents: slowOf(canary)!, baselineTotal: baseline.invocations, baselineEvents: slowOf(baseline)! }));
+    evidence = twoSampleMixture(pairs, undefined, cap);
+    baselineCounts = slowCounts(input.liveBaseline);
+    against = 'baseline';
+  } else {
+    const reference = slowCounts(input.reference);
+    if (reference === undefined || input.reference!.invocations < input.policy.minSamples) return undefined;
+    baselineCounts = reference;
+    const periods = input.canaryByPeriod.flatMap((arm) => (slowOf(arm) === undefined ? [] : [{ total: arm.invocations, events: slowOf(arm)! }]));
+    evidence = cappedOneSampleMixture(periods, wilsonUpper(reference.events, reference.total), cap);
+    against = 'pre-promotion baseline';
+  }
+  const share = (pair: Counts | undefined) => (pair && pair.total > 0 ? pair.events / pair.total : 0);
+  const shown = (pair: Counts | undefined) => (pair ? `${percent(share(pair))} (${pair.events}/${pair.total})` : 'no data');
+  const detail = `requests slower than ${objective}: ${shown(canaryCounts)} vs ${against} ${shown(baselineCounts)}; SPRT log-likelihood ratio ${stat(Math.log(evidence))}`;
+  const common = {
+    ...base,
+    canary: input.canary[check.sli.kind === 'latency' ? check.sli.percentile : 'p99'],
+    baseline: (input.liveBaseline ?? input.reference)?.[check.sli.kind === 'latency' ? check.sli.percentile : 'p99'],
+    canaryCounts,
+    baselineCounts,
+    statistic: Math.log(evidence),
+    criticalValue: Math.log(critical),
+  };
+  if (evidence >= critical) return { ...common, verdict: 'fail', note: `${detail} ≥ ${stat(Math.log(critical))}` };
+  // A handful of slow requests is a tail, not a trend: holding needs at least as many as a percentile would.
+  if (evidence >= check.holdAbove && canaryCounts.events >= TAIL_SAMPLES_TO_FAIL) {
+    return { ...common, verdict: 'inconclusive', suspicious: true, note: `${detail}: leaning towards a regression (≥ ${stat(Math.log(check.holdAbove))}), baking longer` };
+  }
+  if (!enough) return { ...short(), ...common };
+  return { ...common, verdict: 'pass', note: `${detail} < ${stat(Math.log(check.holdAbove))}: no evidence of a regression` };
+}
+
+/**
+ * A latency test whose source cannot count slow requests: the percentile against `maxRatio` × the
+ * stable one. With no α to spend, a breach only holds the step as suspicious.
+ */
+function latencyWithoutCounts(
+  check: Extract<Check, { method: 'sequential' }>,
+  input: CheckInput,
+  base: Pick<CheckResult, 'check' | 'sli' | 'method'>,
+  enough: boolean,
+  short: () => CheckResult,
+): CheckResult | undefined {
+  if (check.sli.kind !== 'latency') return undefined;
+  const percentile = check.sli.percentile;
+  const baselineArm = input.liveBaseline ?? input.reference;
+  if (baselineArm === undefined) return undefined;
+  const canaryValue = input.canary[percentile];
+  const baselineValue = baselineArm[percentile];
+  if (!enough || canaryValue === undefined) return short();
+  if (baselineValue === undefined || baselineArm.invocations < input.policy.minSamples) {
+    return { ...base, verdict: 'inconclusive', canary: canaryValue, note: `${base.sli}: the baseline has too few requests (${baselineArm.invocations}) to compare with` };
+  }
+  const limit = check.thresholdMs ?? (check.maxRatio ?? 2) * baselineValue;
+  const ok = canaryValue <= limit;
+  const detail = `${base.sli} ${ms(canaryValue)} vs baseline ${ms(baselineValue)} (limit ${ms(limit)}), without slow-request counts to test`;
+  if (ok) return { ...base, verdict: 'pass', heuristic: true, canary: canaryValue, baseline: baselineValue, threshold: limit, note: `${detail}: within` };
+  return { ...base, verdict: 'inconclusive', suspicious: true, heuristic: true, canary: canaryValue, baseline: baselineValue, threshold: limit, note: `${detail}: above, holding for a person to judge` };
 }
 
 /** Wilson score upper bound (95%) of a binomial rate: a cautious stand-in for the stable version's rate. */

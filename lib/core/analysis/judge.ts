@@ -2,6 +2,7 @@ import type { CheckResult, Judgement, Verdict } from '../decision.js';
 import { aggregateArm, periodsBetween, type Period } from '../metrics.js';
 import { checkLabel, type Policy } from '../policy.js';
 import { evaluateCheck, type CheckInput } from './checks.js';
+import { ruleOutEvidence } from './evidence.js';
 
 export interface AnalysisWindow {
   /** Start of the window being judged (the step's start, or promotion for verification). */
@@ -42,6 +43,12 @@ export function judge(policy: Policy, periods: readonly Period[], window: Analys
   const beforePromotion = window.promotedAt === undefined ? [] : periodsBetween(periods, window.releaseStart, window.promotedAt);
   const reference = beforePromotion.length > 0 ? aggregateArm(beforePromotion.map((period) => period.baseline)) : undefined;
   const sequence = periodsBetween(periods, window.releaseStart, window.promotedAt);
+  const inWindow = periodsBetween(periods, window.from);
+  const whole = inWindow.filter((period) => period.start >= window.from).sort((a, b) => a.start - b.start);
+  const warmPeriods = whole.slice(policy.latencyWarmupPeriods);
+  // Latency tests leave out the current step's warm-up, earlier steps' are capped per period.
+  const warmingUp = new Set(inWindow.filter((period) => !warmPeriods.includes(period)));
+  const warmSequence = sequence.filter((period) => !warmingUp.has(period));
   const inputOf = (inWindow: readonly Period[], afterWarmup = false): CheckInput => {
     return {
       policy,
@@ -52,16 +59,17 @@ export function judge(policy: Policy, periods: readonly Period[], window: Analys
       liveBaseline: live ? aggregateArm(inWindow.map((period) => period.baseline)) : undefined,
       reference,
       sequence,
+      warmSequence,
       custom: { canary: customValues(policy, inWindow, 'canary'), baseline: customValues(policy, inWindow, 'baseline') },
     };
   };
-  const inWindow = periodsBetween(periods, window.from);
   const input = inputOf(inWindow);
-  const whole = inWindow.filter((period) => period.start >= window.from).sort((a, b) => a.start - b.start);
-  const warm = inputOf(whole.slice(policy.latencyWarmupPeriods), input.canary.invocations > 0);
+  const warm = inputOf(warmPeriods, input.canary.invocations > 0);
   const checks = policy.checks
     .map((check) => evaluateCheck(check, check.sli.kind === 'latency' ? warm : input))
     .filter((result): result is CheckResult => result !== undefined);
   const end = periods.reduce((latest, period) => (period.end > window.from ? Math.max(latest, period.end) : latest), window.from);
-  return { verdict: combine(checks), checks, window: { start: window.from, end }, canaryRequests: input.canary.invocations };
+  // Policies stored before evidence existed advance on their checks alone.
+  const evidence = live && policy.evidence !== undefined ? ruleOutEvidence(sequence, policy.evidence) : undefined;
+  return { verdict: combine(checks), checks, window: { start: window.from, end }, canaryRequests: input.canary.invocations, ...(evidence ? { evidence } : {}) };
 }

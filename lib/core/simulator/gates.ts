@@ -4,11 +4,14 @@ import { eventsForDecision } from '../decision-events.js';
 import type { Period } from '../metrics.js';
 import { stepDurationMs, type Plan } from '../plan.js';
 import type { Policy } from '../policy.js';
+import { preflight, type Preflight, type StableTraffic } from '../preflight.js';
 import { applyEvent } from '../reducer.js';
 import { createRelease, type Release } from '../release.js';
+import type { Risk } from '../risk.js';
 import { mannWhitneyGreaterPValue } from './mann-whitney.js';
 
-export type GateOutcome = 'rolled_back' | 'paused' | 'promoted' | 'succeeded';
+/** `refused`: the pre-flight found the traffic too low to judge and the policy refuses such releases. */
+export type GateOutcome = 'rolled_back' | 'paused' | 'promoted' | 'succeeded' | 'refused';
 
 /** A gating policy under simulation: it sets the weight and consumes one complete period at a time. */
 export interface Gate {
@@ -17,13 +20,28 @@ export interface Gate {
   observe(period: Period, now: number): void;
   /** A period seen before is seen again complete (metrics that landed late); gates that re-read replace it. */
   revise?(period: Period): void;
+  /** Objectives of the sequential latency tests: the world counts requests slower than each. */
+  slowAboveMs?(): Readonly<Record<string, number>>;
+  /** What the gate said before starting, when it reads traffic first. */
+  readonly preflight?: Preflight | undefined;
 }
 
-export type GateFactory = (plan: Plan) => Gate;
+/** What a gate may read before it starts: the stable version's recent traffic. */
+export interface GateContext {
+  readonly traffic?: StableTraffic | undefined;
+}
+
+export type GateFactory = (plan: Plan, context?: GateContext) => Gate;
 
 /** The project's own gate: the real core (`decide` and the reducer) driving a release record. */
-export function coreGate(policy: Policy, options: { verify?: boolean; onDecision?: (decision: Decision) => void } = {}): GateFactory {
-  return (plan) => {
+export function coreGate(policy: Policy, options: { verify?: boolean; onDecision?: (decision: Decision) => void; risk?: Risk } = {}): GateFactory {
+  return (requested, context = {}) => {
+    const risk = options.risk ?? 'normal';
+    const checked = preflight(requested, policy, risk, context.traffic);
+    const plan = checked.plan;
+    if (checked.report.mode === 'refused') {
+      return { weight: () => 0, outcome: () => 'refused', observe: () => undefined, preflight: checked.report, slowAboveMs: () => checked.report.latencyObjectivesMs };
+    }
     const periods: Period[] = [];
     let release: Release = createRelease({
       id: 'simulated',
@@ -31,9 +49,10 @@ export function coreGate(policy: Policy, options: { verify?: boolean; onDecision
       alias: 'live',
       version: '2',
       stableVersion: '1',
-      risk: 'normal',
+      risk,
       plan,
       policy,
+      preflight: checked.report,
       createdAt: new Date(0).toISOString(),
     });
     const record = (now: number) => {
@@ -48,6 +67,8 @@ export function coreGate(policy: Policy, options: { verify?: boolean; onDecision
     };
     record(0);
     return {
+      preflight: checked.report,
+      slowAboveMs: () => checked.report.latencyObjectivesMs,
       weight: () => release.weight,
       outcome: () => {
         switch (release.state) {

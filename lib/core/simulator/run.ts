@@ -1,7 +1,8 @@
 import type { Period } from '../metrics.js';
 import type { Plan } from '../plan.js';
+import type { Preflight, StableTraffic } from '../preflight.js';
 import type { GateFactory, GateOutcome } from './gates.js';
-import { partialMinute, simulateMinute, type WorldConfig } from './world.js';
+import { latencyQuantile, partialMinute, simulateMinute, type WorldConfig } from './world.js';
 
 const MINUTE = 60_000;
 
@@ -26,11 +27,26 @@ export interface RunResult {
   readonly canaryFailures: number;
   readonly minutesToFull: number | undefined;
   readonly minutes: number;
+  /** What the gate forecast before starting, when it reads traffic. */
+  readonly preflight?: Preflight | undefined;
+}
+
+/** The stable version's last hour as a pre-flight would read it: the world's nominal traffic. */
+export function nominalTraffic(world: WorldConfig): StableTraffic {
+  const requests = world.requestsPerMinute * 60;
+  return {
+    requestsPerMinute: world.requestsPerMinute,
+    requests,
+    errors: Math.round(requests * world.baseline.errorRate),
+    windowMinutes: 60,
+    latencyMs: { p50: latencyQuantile(world.baseline, 0.5), p90: latencyQuantile(world.baseline, 0.9), p99: latencyQuantile(world.baseline, 0.99) },
+  };
 }
 
 /** One seeded run: every gate sees the same traffic for a seed until its own actions change the weight. */
 export function runOnce(options: RunOptions): RunResult {
-  const gate = options.gate(options.plan);
+  const gate = options.gate(options.plan, { traffic: nominalTraffic(options.world) });
+  const slowAboveMs = gate.slowAboveMs?.() ?? {};
   const late = options.world.effects?.lateMetrics === true;
   let previous: Period | undefined;
   const maxMinutes = options.maxMinutes ?? 24 * 60;
@@ -46,7 +62,7 @@ export function runOnce(options: RunOptions): RunResult {
       lastWeight = weight;
       sinceChange = 0;
     }
-    const traffic = simulateMinute(options.world, options.seed, minute, weight, sinceChange);
+    const traffic = simulateMinute(options.world, options.seed, minute, weight, sinceChange, slowAboveMs);
     sinceChange += 1;
     if (minutesToFull === undefined) {
       canaryRequests += traffic.canary.invocations;
@@ -65,7 +81,7 @@ export function runOnce(options: RunOptions): RunResult {
     if (minutesToFull === undefined && gate.weight() >= 100) minutesToFull = minute + 1;
   }
   const outcome = gate.outcome() ?? 'timed_out';
-  const acted = outcome === 'rolled_back' || outcome === 'paused';
+  const acted = outcome === 'rolled_back' || outcome === 'paused' || outcome === 'refused';
   return {
     seed: options.seed,
     outcome,
@@ -75,6 +91,7 @@ export function runOnce(options: RunOptions): RunResult {
     canaryFailures,
     minutesToFull,
     minutes: minute,
+    ...(gate.preflight ? { preflight: gate.preflight } : {}),
   };
 }
 
@@ -85,6 +102,9 @@ export interface Summary {
   /** Share rolled back at any time, including during verification. */
   readonly rolledBack: number;
   readonly paused: number;
+  /** Share the pre-flight refused, and share still undecided at the run's safety stop. */
+  readonly refused: number;
+  readonly timedOut: number;
   readonly reachedFull: number;
   readonly canaryRequests: { readonly mean: number; readonly p95: number };
   readonly canaryFailures: { readonly mean: number; readonly p95: number };
@@ -103,6 +123,8 @@ export function summarize(results: readonly RunResult[]): Summary {
     caught: share((result) => result.caughtBeforeFull),
     rolledBack: share((result) => result.outcome === 'rolled_back'),
     paused: share((result) => result.outcome === 'paused'),
+    refused: share((result) => result.outcome === 'refused'),
+    timedOut: share((result) => result.outcome === 'timed_out'),
     reachedFull: share((result) => result.minutesToFull !== undefined),
     canaryRequests: meanAndP95(results.map((result) => result.canaryRequests)),
     canaryFailures: meanAndP95(results.map((result) => result.canaryFailures)),

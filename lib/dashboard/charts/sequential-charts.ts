@@ -1,7 +1,7 @@
 import type { Decision } from '../../core/decision.js';
 import type { ReleaseEvent } from '../../core/events.js';
 import { stat } from '../../core/format.js';
-import { checkLabel } from '../../core/policy.js';
+import { alphaOf, checkLabel } from '../../core/policy.js';
 import type { Release } from '../../core/release.js';
 import type { ChartMarker, ChartPoint, ChartSpec } from './chart-spec.js';
 
@@ -19,7 +19,8 @@ export function sequentialCharts(release: Release, events: readonly ReleaseEvent
   return release.policy.checks.flatMap((check) => {
     if (check.method !== 'sequential') return [];
     const name = checkLabel(check);
-    const critical = Math.log(1 / check.alpha);
+    const alpha = alphaOf(check) ?? release.policy.alpha ?? 0.01;
+    const critical = Math.log(1 / alpha);
     const hold = Math.log(check.holdAbove);
     const points: ChartPoint[] = decisions.flatMap((decision) => {
       const result = decision.judgement?.checks.find((candidate) => candidate.check === name);
@@ -35,8 +36,8 @@ export function sequentialCharts(release: Release, events: readonly ReleaseEvent
         id: `chart-${name}`,
         title: `Sequential test: ${name}`,
         summary:
-          `The error-rate evidence against the baseline (log-likelihood ratio) at each decision; the release rolls back once it reaches ln(1/α) = ${stat(critical)} ` +
-          `(α = ${check.alpha}) and holds a step above ln(${check.holdAbove}) = ${stat(hold)}.` +
+          `The ${check.sli.kind === 'latency' ? 'slow-request' : 'error-rate'} evidence against the baseline (log-likelihood ratio) at each decision; the release rolls back once it reaches ln(1/α) = ${stat(critical)} ` +
+          `(α = ${alpha}) and holds a step above ln(${check.holdAbove}) = ${stat(hold)}.` +
           (lastPoint?.value !== undefined ? ` Latest: ${stat(lastPoint.value)}.` : ''),
         unit: 'log-ratio' as const,
         yLabel: 'log-likelihood ratio',

@@ -1,0 +1,263 @@
+import { expectedRequestsToRuleOut, ruleOutLevel } from './analysis/evidence.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { count, ms, percent, weightText } from './format.js';
+import type { Percentile } from './metrics.js';
+import { stepDurationMs, type Plan, type Step } from './plan.js';
+import { alphaOf, checkLabel, isRateCeiling, type Policy } from './policy.js';
+import type { Risk } from './risk.js';
+
+/** The stable version's recent traffic, as the gate reads it before a release starts. */
+export interface StableTraffic {
+  /** Requests per minute on the alias, both versions. */
+  readonly requestsPerMinute: number;
+  /** The stable version's requests and errors over the reading. */
+  readonly requests: number;
+  readonly errors: number;
+  readonly windowMinutes: number;
+  /** The stable version's latency percentiles over the reading, when known. */
+  readonly latencyMs?: Partial<Record<Percentile, number>> | undefined;
+}
+
+export interface StepForecast {
+  readonly stepIndex: number;
+  readonly weight: number;
+  /** New-version requests per minute the step should see. */
+  readonly canaryPerMinute: number;
+  /** Minutes the step should take on a healthy release, and in the slow 1% of cases. */
+  readonly expectedMinutes: number;
+  readonly slowMinutes: number;
+  /** The step holds for evidence before promotion. */
+  readonly gathersEvidence: boolean;
+}
+
+export type PreflightWarningCode = 'no_traffic_reading' | 'baseline_above_ceiling' | 'too_few_requests' | 'first_step_raised' | 'step_below_min_samples' | 'no_errors_on_stable';
+
+export interface PreflightWarning {
+  readonly code: PreflightWarningCode;
+  readonly message: string;
+}
+
+/** How a release is judged: on its own traffic, on synthetic evidence, on time alone (unjudged), or not at all. */
+export type PreflightMode = 'judged' | 'synthetic' | 'time' | 'refused';
+
+/** What the plan can and cannot do at this traffic, said before it starts. */
+export interface Preflight {
+  readonly traffic?: StableTraffic | undefined;
+  /** The stable error rate the forecast uses. */
+  readonly stableErrorRate?: number | undefined;
+  readonly steps: readonly StepForecast[];
+  /** New-version requests a healthy release needs, on average, before it may reach 100%. */
+  readonly requestsToRuleOut?: number | undefined;
+  /**
+   * Minutes to 100% on a healthy release: expected (the plan's bakes, and at its last step the time
+   * its traffic needs to bring the evidence: the least this traffic allows), and in the slow 1% of cases.
+   */
+  readonly expectedMinutesToFull?: number | undefined;
+  readonly slowMinutesToFull?: number | undefined;
+  /** The smallest error-rate ratio the plan catches with the policy's power before its deadline. */
+  readonly detectableRatio?: number | undefined;
+  /** Whether the evidence fits in each step's maximum time even in the slow 1% of cases. */
+  readonly feasible: boolean;
+  readonly mode: PreflightMode;
+  /** The objective of each sequential latency test, in ms: requests slower than it are counted. */
+  readonly latencyObjectivesMs: Readonly<Record<string, number>>;
+  readonly warnings: readonly PreflightWarning[];
+}
+
+/** The highest first weight each risk class allows the gate to choose when traffic is low. */
+export const FIRST_WEIGHT_LIMIT: Readonly<Record<Risk, number>> = { low: 10, normal: 5, high: 1 };
+/** A step's bake should see this many times the policy's minimum samples. */
+const SAMPLE_MARGIN = 1.5;
+/** One-sided z for the slow 1% of healthy releases. */
+const Z_99 = 2.326;
+/** The mixture's cost over a single ratio: the grid's twelve points. */
+const MIXTURE_COST = Math.log(12);
+
+const minutes = (ms: number) => ms / 60_000;
+
+/**
+ * New-version requests by which a healthy release has ruled the target out in 99% of cases: the
+ * statistic falls by `drift` per request with variance `variance`, and must pass `level`.
+ */
+function slowRequests(drift: number, variance: number, level: number): number {
+  if (drift <= 0) return Number.POSITIVE_INFINITY;
+  const root = (Z_99 * Math.sqrt(variance) + Math.sqrt(Z_99 * Z_99 * variance + 4 * drift * level)) / (2 * drift);
+  return root * root;
+}
+
+function requestsInSlowCase(p0: number, policy: Policy): number {
+  const evidence = policy.evidence;
+  const level = -ruleOutLevel(evidence);
+  const rho = evidence.ruleOut;
+  const ratio = slowRequests(p0 * (rho - 1 - Math.log(rho)), p0 * Math.log(rho) ** 2, level);
+  const f = evidence.floor;
+  const floorDrift = -(p0 * Math.log(4) + (1 - p0) * Math.log((1 - f) / (1 - f / 4)));
+  const floor = slowRequests(floorDrift, p0 * Math.log(4) ** 2 + (1 - f / 4) * 1e-12, level);
+  return Math.min(ratio, floor);
+}
+
+/** Canary requests a ρ× worse version needs before the error test's statistic reaches 1/α (Wald, with the mixture's cost). */
+function requestsToDetect(p0: number, ratio: number, alpha: number): number {
+  const drift = p0 * (ratio * Math.log(ratio) - ratio + 1);
+  return drift > 0 ? (Math.log(1 / alpha) + MIXTURE_COST) / drift : Number.POSITIVE_INFINITY;
+}
+
+interface Walk {
+  readonly steps: StepForecast[];
+  readonly expectedMinutes: number;
+  readonly slowMinutes: number;
+  /** Canary requests by the end of the last step's maximum time. */
+  readonly requestsByDeadline: number;
+  readonly feasible: boolean;
+}
+
+/** Walks the plan's traffic steps at `perMinute`, the last one holding until `needed` (or `slowNeeded`) requests. */
+function walk(plan: Plan, perMinute: number, needed: number, slowNeeded: number, maxStepMinutes: number): Walk {
+  const trafficIndexes = plan.steps.flatMap((step, index) => (step.type === 'traffic' && step.weight > 0 ? [index] : []));
+  const last = trafficIndexes.at(-1);
+  let served = 0;
+  let expectedTotal = 0;
+  let slowTotal = 0;
+  let requestsByDeadline = 0;
+  let feasible = true;
+  const steps: StepForecast[] = [];
+  plan.steps.forEach((step, index) => {
+    const bake = Number.isFinite(stepDurationMs(step)) ? minutes(stepDurationMs(step)) : 0;
+    const weight = step.type === 'traffic' ? step.weight : 0;
+    const canaryPerMinute = (perMinute * weight) / 100;
+    if (index !== last) {
+      served += canaryPerMinute * bake;
+      expectedTotal += bake;
+      slowTotal += bake;
+      if (step.type === 'traffic') steps.push({ stepIndex: index, weight, canaryPerMinute, expectedMinutes: bake, slowMinutes: bake, gathersEvidence: false });
+      return;
+    }
+    const wait = (target: number) => (canaryPerMinute > 0 ? Math.max(bake, (target - served) / canaryPerMinute) : target <= served ? bake : Number.POSITIVE_INFINITY);
+    const expected = wait(needed);
+    const slow = wait(slowNeeded);
+    feasible = slow <= bake + maxStepMinutes;
+    requestsByDeadline = served + canaryPerMinute * (bake + maxStepMinutes);
+    expectedTotal += expected;
+    slowTotal += slow;
+    steps.push({ stepIndex: index, weight, canaryPerMinute, expectedMinutes: expected, slowMinutes: slow, gathersEvidence: true });
+  });
+  return { steps, expectedMinutes: expectedTotal, slowMinutes: slowTotal, requestsByDeadline, feasible };
+}
+
+/** Raises a low-traffic plan's first weight, within the risk class's limit, so its bake sees enough requests. */
+function raiseFirstWeight(plan: Plan, policy: Policy, risk: Risk, perMinute: number): { plan: Plan; from?: number; to?: number } {
+  const index = plan.steps.findIndex((step) => step.type === 'traffic');
+  const first = plan.steps[index];
+  if (first?.type !== 'traffic' || first.weight <= 0 || first.weight >= 100) return { plan };
+  const bake = minutes(stepDurationMs(first));
+  if (bake <= 0 || perMinute <= 0) return { plan };
+  const wanted = (100 * SAMPLE_MARGIN * policy.minSamples) / (perMinute * bake);
+  const next = plan.steps.slice(index + 1).find((step): step is Extract<Step, { type: 'traffic' }> => step.type === 'traffic');
+  const limit = Math.min(FIRST_WEIGHT_LIMIT[risk], next?.weight ?? 100);
+  const weight = Math.round(Math.min(limit, wanted) * 1e4) / 1e4;
+  if (weight <= first.weight) return { plan };
+  const steps = plan.steps.map((step, at) => (at === index ? { ...first, weight } : step));
+  return { plan: { ...plan, steps }, from: first.weight, to: weight };
+}
+
+/**
+ * The pre-flight: from the stable version's recent traffic, the plan the release will run (its
+ * first weight raised when traffic is low), each step's expected time, the smallest regression it
+ * can catch, and what happens when its traffic cannot bring the evidence in time.
+ */
+export function preflight(plan: Plan, policy: Policy, risk: Risk, traffic: StableTraffic | undefined): { plan: Plan; report: Preflight } {
+  const latencyObjectivesMs: Record<string, number> = {};
+  for (const check of policy.checks) {
+    if (check.method !== 'sequential' || check.sli.kind !== 'latency') continue;
+    const stable = traffic?.latencyMs?.[check.sli.percentile];
+    const objective = check.thresholdMs ?? (stable === undefined ? undefined : (check.maxRatio ?? 2) * stable);
+    if (objective !== undefined && Number.isFinite(objective) && objective > 0) latencyObjectivesMs[checkLabel(check)] = Math.round(objective);
+  }
+  if (traffic === undefined || !(traffic.requestsPerMinute >= 0) || traffic.requests < 0) {
+    return {
+      plan,
+      report: {
+        steps: [],
+        feasible: true,
+        mode: 'judged',
+        latencyObjectivesMs,
+        warnings: [{ code: 'no_traffic_reading', message: 'no recent traffic on the stable version to forecast from: the release is judged as it goes, and pauses if the evidence does not come in time' }],
+      },
+    };
+  }
+  const warnings: PreflightWarning[] = [];
+  const p0 = traffic.requests > 0 ? traffic.errors / traffic.requests : 0;
+  const perMinute = traffic.requestsPerMinute;
+  const raised = raiseFirstWeight(plan, policy, risk, perMinute);
+  if (raised.from !== undefined && raised.to !== undefined) {
+    warnings.push({ code: 'first_step_raised', message: `first step raised from ${weightText(raised.from)} to ${weightText(raised.to)}: at ${count(perMinute)} requests a minute, ${weightText(raised.from)} would see too few requests to judge in its bake (the ${risk}-risk limit is ${weightText(FIRST_WEIGHT_LIMIT[risk])})` });
+  }
+  const adjusted = raised.plan;
+  const maxStepMinutes = minutes(parseDuration(policy.evidence.maxStepTime) ?? 0);
+  const needed = expectedRequestsToRuleOut(p0, policy.evidence);
+  const slowNeeded = requestsInSlowCase(p0, policy);
+  const route = walk(adjusted, perMinute, needed, slowNeeded, maxStepMinutes);
+
+  for (const step of route.steps) {
+    const bake = minutes(stepDurationMs(adjusted.steps[step.stepIndex]!));
+    if (!step.gathersEvidence && step.canaryPerMinute * bake < policy.minSamples) {
+      warnings.push({ code: 'step_below_min_samples', message: `step ${step.stepIndex} (${weightText(step.weight)}) should see ${count(step.canaryPerMinute * bake)} requests in its ${formatDuration(bake * 60_000)} bake, below the ${policy.minSamples} the policy needs: it bakes longer` });
+    }
+  }
+  for (const check of policy.checks) {
+    if (isRateCeiling(check) && check.sli.kind === 'error_rate' && p0 > check.value) {
+      warnings.push({ code: 'baseline_above_ceiling', message: `the stable version already fails ${percent(p0)} of requests, above the ${checkLabel(check)} of ${percent(check.value)}: the ceiling cannot judge this release, the comparison with the stable version does` });
+    }
+  }
+  if (traffic.requests > 0 && traffic.errors === 0) {
+    warnings.push({ code: 'no_errors_on_stable', message: `the stable version had no errors in ${count(traffic.requests)} requests: the gate rules out an error rate above ${percent(policy.evidence.floor)} instead of a ratio` });
+  }
+  if (!route.feasible) {
+    const need = Number.isFinite(slowNeeded) ? `about ${count(needed)} requests on the new version (${count(slowNeeded)} in the slow 1% of cases)` : 'more requests than it will see';
+    warnings.push({ code: 'too_few_requests', message: `at ${count(perMinute)} requests a minute the plan cannot rule out ${policy.evidence.ruleOut}× the stable error rate within ${policy.evidence.maxStepTime} at its last step: it needs ${need}` });
+  }
+
+  const errorTest = policy.checks.find((check) => check.method === 'sequential' && check.sli.kind === 'error_rate');
+  const alpha = (errorTest && alphaOf(errorTest)) ?? policy.alpha;
+  const detectableRatio = p0 > 0 ? smallestDetectable(p0, alpha, route.requestsByDeadline) : undefined;
+  const mode: PreflightMode = route.feasible ? 'judged' : policy.evidence.onInfeasible === 'refuse' ? 'refused' : policy.evidence.onInfeasible;
+  return {
+    plan: adjusted,
+    report: {
+      traffic,
+      stableErrorRate: p0,
+      steps: route.steps,
+      requestsToRuleOut: finite(needed),
+      expectedMinutesToFull: finite(route.expectedMinutes),
+      slowMinutesToFull: finite(route.slowMinutes),
+      detectableRatio,
+      feasible: route.feasible,
+      mode,
+      latencyObjectivesMs,
+      warnings,
+    },
+  };
+}
+
+const finite = (value: number) => (Number.isFinite(value) ? value : undefined);
+
+/** The smallest ratio on a fine grid whose detection fits in the requests the plan will see. */
+function smallestDetectable(p0: number, alpha: number, requests: number): number | undefined {
+  for (let ratio = 1.1; ratio <= 64; ratio *= 1.05) {
+    if (requestsToDetect(Math.min(p0, 1 / ratio), ratio, alpha) <= requests) return Math.round(ratio * 10) / 10;
+  }
+  return undefined;
+}
+
+/** The pre-flight in one line for people: `expected 18m to 100% (slow case 31m); catches 1.6× and above`. */
+export function describePreflight(report: Preflight): string {
+  if (report.traffic === undefined) return 'no traffic reading: judged as it goes';
+  const parts = [`${count(report.traffic.requestsPerMinute)} requests/min at ${percent(report.stableErrorRate ?? 0)} errors`];
+  if (report.expectedMinutesToFull !== undefined) parts.push(`expected ${formatDuration(Math.round(report.expectedMinutesToFull) * 60_000)} to 100%${report.slowMinutesToFull === undefined ? '' : ` (slow case ${formatDuration(Math.round(report.slowMinutesToFull) * 60_000)})`}`);
+  else parts.push('cannot reach 100% on its evidence');
+  if (report.detectableRatio !== undefined) parts.push(`catches ${report.detectableRatio}× the stable error rate and above`);
+  const objectives = Object.entries(report.latencyObjectivesMs).map(([name, value]) => `${name} counts requests over ${ms(value)}`);
+  parts.push(...objectives);
+  const verdict = { judged: 'judged on its traffic', synthetic: 'judged on synthetic evidence', time: 'runs on time alone, unjudged', refused: 'refused: traffic too low to judge' }[report.mode];
+  return `${parts.join('; ')}: ${verdict}`;
+}

@@ -1,4 +1,5 @@
-import { expectedRequestsToRuleOut, ruleOutLevel } from './analysis/evidence.js';
+import { floorMoments, ratioMoments, ruleOutLevel } from './analysis/evidence.js';
+import { binaryKl } from './analysis/sprt.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { count, ms, percent, weightText } from './format.js';
 import type { Percentile } from './metrics.js';
@@ -23,9 +24,9 @@ export interface StepForecast {
   readonly weight: number;
   /** New-version requests per minute the step should see. */
   readonly canaryPerMinute: number;
-  /** Minutes the step should take on a healthy release, and in the slow 1% of cases. */
-  readonly expectedMinutes: number;
-  readonly slowMinutes: number;
+  /** Minutes the step should take on a healthy release, and in the slow 1% of cases; absent when it cannot finish in its maximum time. */
+  readonly expectedMinutes?: number | undefined;
+  readonly slowMinutes?: number | undefined;
   /** The step holds for evidence before promotion. */
   readonly gathersEvidence: boolean;
 }
@@ -75,73 +76,121 @@ const MIXTURE_COST = Math.log(12);
 
 const minutes = (ms: number) => ms / 60_000;
 
-/**
- * New-version requests by which a healthy release has ruled the target out in 99% of cases: the
- * statistic falls by `drift` per request with variance `variance`, and must pass `level`.
- */
-function slowRequests(drift: number, variance: number, level: number): number {
-  if (drift <= 0) return Number.POSITIVE_INFINITY;
-  const root = (Z_99 * Math.sqrt(variance) + Math.sqrt(Z_99 * Z_99 * variance + 4 * drift * level)) / (2 * drift);
-  return root * root;
+interface Segment {
+  readonly stepIndex: number;
+  readonly weight: number;
+  readonly minutes: number;
 }
 
-function requestsInSlowCase(p0: number, policy: Policy): number {
-  const evidence = policy.evidence;
-  const level = -ruleOutLevel(evidence);
-  const rho = evidence.ruleOut;
-  const ratio = slowRequests(p0 * (rho - 1 - Math.log(rho)), p0 * Math.log(rho) ** 2, level);
-  const f = evidence.floor;
-  const floorDrift = -(p0 * Math.log(4) + (1 - p0) * Math.log((1 - f) / (1 - f / 4)));
-  const floor = slowRequests(floorDrift, p0 * Math.log(4) ** 2 + (1 - f / 4) * 1e-12, level);
-  return Math.min(ratio, floor);
-}
-
-/** Canary requests a ρ× worse version needs before the error test's statistic reaches 1/α (Wald, with the mixture's cost). */
-function requestsToDetect(p0: number, ratio: number, alpha: number): number {
-  const drift = p0 * (ratio * Math.log(ratio) - ratio + 1);
-  return drift > 0 ? (Math.log(1 / alpha) + MIXTURE_COST) / drift : Number.POSITIVE_INFINITY;
+/** The plan's steps as weights held for their bakes; bakes and pauses keep the weight before them. */
+function segments(plan: Plan): Segment[] {
+  let weight = 0;
+  return plan.steps.map((step, stepIndex) => {
+    if (step.type === 'traffic') weight = step.weight;
+    const duration = stepDurationMs(step);
+    return { stepIndex, weight, minutes: Number.isFinite(duration) ? minutes(duration) : 0 };
+  });
 }
 
 interface Walk {
   readonly steps: StepForecast[];
-  readonly expectedMinutes: number;
-  readonly slowMinutes: number;
-  /** Canary requests by the end of the last step's maximum time. */
+  readonly expectedMinutes: number | undefined;
+  readonly slowMinutes: number | undefined;
+  /** New-version requests served by the expected time, and by the last step's deadline. */
+  readonly requestsToRuleOut: number | undefined;
   readonly requestsByDeadline: number;
   readonly feasible: boolean;
 }
 
-/** Walks the plan's traffic steps at `perMinute`, the last one holding until `needed` (or `slowNeeded`) requests. */
-function walk(plan: Plan, perMinute: number, needed: number, slowNeeded: number, maxStepMinutes: number): Walk {
-  const trafficIndexes = plan.steps.flatMap((step, index) => (step.type === 'traffic' && step.weight > 0 ? [index] : []));
-  const last = trafficIndexes.at(-1);
+/**
+ * Walks the plan minute by minute at `perMinute` requests and stable error rate `p0`, adding up
+ * what each route of the rule-out expects to learn (Λ's fall and its variance), and finds when a
+ * healthy release is expected to have the evidence, and when 99% of them have it.
+ */
+function walk(plan: Plan, perMinute: number, p0: number, policy: Policy, maxStepMinutes: number): Walk {
+  const { ruleOut, floor } = policy.evidence;
+  const level = -ruleOutLevel(policy.evidence);
+  const all = segments(plan);
+  const last = all.at(-1);
+  const gathers = last !== undefined && last.weight > 0 && (plan.steps[last.stepIndex]?.type === 'traffic' || plan.steps[last.stepIndex]?.type === 'bake');
+  const ratio = { info: 0, variance: 0 };
+  const floorRoute = { info: 0, variance: 0 };
   let served = 0;
-  let expectedTotal = 0;
-  let slowTotal = 0;
-  let requestsByDeadline = 0;
-  let feasible = true;
+  let elapsed = 0;
+  const advance = (weight: number, span: number) => {
+    const share = weight / 100;
+    const errors = perMinute * p0 * span;
+    const canary = perMinute * share * span;
+    const byRatio = ratioMoments(share, ruleOut);
+    const byFloor = floorMoments(p0, floor);
+    ratio.info += errors * byRatio.drift;
+    ratio.variance += errors * byRatio.second;
+    floorRoute.info += canary * byFloor.drift;
+    floorRoute.variance += canary * byFloor.second;
+    served += canary;
+    elapsed += span;
+  };
+  const expectedMet = () => ratio.info >= level || floorRoute.info >= level;
+  const slowMet = () => ratio.info - Z_99 * Math.sqrt(ratio.variance) >= level || floorRoute.info - Z_99 * Math.sqrt(floorRoute.variance) >= level;
   const steps: StepForecast[] = [];
-  plan.steps.forEach((step, index) => {
-    const bake = Number.isFinite(stepDurationMs(step)) ? minutes(stepDurationMs(step)) : 0;
-    const weight = step.type === 'traffic' ? step.weight : 0;
-    const canaryPerMinute = (perMinute * weight) / 100;
-    if (index !== last) {
-      served += canaryPerMinute * bake;
-      expectedTotal += bake;
-      slowTotal += bake;
-      if (step.type === 'traffic') steps.push({ stepIndex: index, weight, canaryPerMinute, expectedMinutes: bake, slowMinutes: bake, gathersEvidence: false });
-      return;
+  const forecast = (segment: Segment, expectedMinutes: number | undefined, slowMinutes: number | undefined, gathersEvidence: boolean) => {
+    if (plan.steps[segment.stepIndex]?.type !== 'traffic' && !gathersEvidence) return;
+    steps.push({ stepIndex: segment.stepIndex, weight: segment.weight, canaryPerMinute: (perMinute * segment.weight) / 100, expectedMinutes, slowMinutes, gathersEvidence });
+  };
+  for (const segment of gathers ? all.slice(0, -1) : all) {
+    advance(segment.weight, segment.minutes);
+    forecast(segment, segment.minutes, segment.minutes, false);
+  }
+  if (!gathers || last === undefined) {
+    return { steps, expectedMinutes: elapsed, slowMinutes: elapsed, requestsToRuleOut: undefined, requestsByDeadline: served, feasible: true };
+  }
+  const before = elapsed;
+  advance(last.weight, last.minutes);
+  let expectedAt = expectedMet() ? elapsed : undefined;
+  let requestsToRuleOut = expectedAt === undefined ? undefined : served;
+  let slowAt = slowMet() ? elapsed : undefined;
+  for (let minute = 0; minute < maxStepMinutes && slowAt === undefined; minute += 1) {
+    advance(last.weight, 1);
+    if (expectedAt === undefined && expectedMet()) {
+      expectedAt = elapsed;
+      requestsToRuleOut = served;
     }
-    const wait = (target: number) => (canaryPerMinute > 0 ? Math.max(bake, (target - served) / canaryPerMinute) : target <= served ? bake : Number.POSITIVE_INFINITY);
-    const expected = wait(needed);
-    const slow = wait(slowNeeded);
-    feasible = slow <= bake + maxStepMinutes;
-    requestsByDeadline = served + canaryPerMinute * (bake + maxStepMinutes);
-    expectedTotal += expected;
-    slowTotal += slow;
-    steps.push({ stepIndex: index, weight, canaryPerMinute, expectedMinutes: expected, slowMinutes: slow, gathersEvidence: true });
-  });
-  return { steps, expectedMinutes: expectedTotal, slowMinutes: slowTotal, requestsByDeadline, feasible };
+    if (slowMet()) slowAt = elapsed;
+  }
+  const deadlineServed = served + ((perMinute * last.weight) / 100) * Math.max(0, before + last.minutes + maxStepMinutes - elapsed);
+  forecast(last, expectedAt === undefined ? undefined : expectedAt - before, slowAt === undefined ? undefined : slowAt - before, true);
+  return {
+    steps,
+    expectedMinutes: expectedAt,
+    slowMinutes: slowAt,
+    requestsToRuleOut,
+    requestsByDeadline: deadlineServed,
+    feasible: slowAt !== undefined,
+  };
+}
+
+/**
+ * The smallest error-rate ratio whose sequential test is expected to reach 1/α (with the mixture's
+ * cost) by the last step's deadline: under ρ an error lands on the new version with probability θ_ρ.
+ */
+function smallestDetectable(plan: Plan, perMinute: number, p0: number, alpha: number, maxStepMinutes: number): number | undefined {
+  const all = segments(plan);
+  const lastIndex = all.length - 1;
+  const needed = Math.log(1 / alpha) + MIXTURE_COST;
+  for (let ratio = 1.1; ratio <= 64; ratio *= 1.02) {
+    let information = 0;
+    all.forEach((segment, index) => {
+      const share = segment.weight / 100;
+      if (share <= 0 || share >= 1) return;
+      const span = segment.minutes + (index === lastIndex ? maxStepMinutes : 0);
+      const canaryRate = Math.min(1, ratio * p0);
+      const errors = perMinute * span * ((1 - share) * p0 + share * canaryRate);
+      const theta = (share * canaryRate) / (share * canaryRate + (1 - share) * p0);
+      information += errors * binaryKl(theta, share);
+    });
+    if (information >= needed) return Math.round(ratio * 10) / 10;
+  }
+  return undefined;
 }
 
 /** Raises a low-traffic plan's first weight, within the risk class's limit, so its bake sees enough requests. */
@@ -194,9 +243,7 @@ export function preflight(plan: Plan, policy: Policy, risk: Risk, traffic: Stabl
   }
   const adjusted = raised.plan;
   const maxStepMinutes = minutes(parseDuration(policy.evidence.maxStepTime) ?? 0);
-  const needed = expectedRequestsToRuleOut(p0, policy.evidence);
-  const slowNeeded = requestsInSlowCase(p0, policy);
-  const route = walk(adjusted, perMinute, needed, slowNeeded, maxStepMinutes);
+  const route = walk(adjusted, perMinute, p0, policy, maxStepMinutes);
 
   for (const step of route.steps) {
     const bake = minutes(stepDurationMs(adjusted.steps[step.stepIndex]!));
@@ -213,13 +260,13 @@ export function preflight(plan: Plan, policy: Policy, risk: Risk, traffic: Stabl
     warnings.push({ code: 'no_errors_on_stable', message: `the stable version had no errors in ${count(traffic.requests)} requests: the gate rules out an error rate above ${percent(policy.evidence.floor)} instead of a ratio` });
   }
   if (!route.feasible) {
-    const need = Number.isFinite(slowNeeded) ? `about ${count(needed)} requests on the new version (${count(slowNeeded)} in the slow 1% of cases)` : 'more requests than it will see';
-    warnings.push({ code: 'too_few_requests', message: `at ${count(perMinute)} requests a minute the plan cannot rule out ${policy.evidence.ruleOut}× the stable error rate within ${policy.evidence.maxStepTime} at its last step: it needs ${need}` });
+    const need = route.requestsToRuleOut === undefined ? `more than the ${count(route.requestsByDeadline)} requests it will see` : `about ${count(route.requestsToRuleOut)} requests on average and more in the slow cases`;
+    warnings.push({ code: 'too_few_requests', message: `at ${count(perMinute)} requests a minute the plan cannot rule out ${policy.evidence.ruleOut}× the stable error rate within ${policy.evidence.maxStepTime} at its last step in 99% of healthy releases: the new version needs ${need}` });
   }
 
   const errorTest = policy.checks.find((check) => check.method === 'sequential' && check.sli.kind === 'error_rate');
   const alpha = (errorTest && alphaOf(errorTest)) ?? policy.alpha;
-  const detectableRatio = p0 > 0 ? smallestDetectable(p0, alpha, route.requestsByDeadline) : undefined;
+  const detectableRatio = p0 > 0 ? smallestDetectable(adjusted, perMinute, p0, alpha, maxStepMinutes) : undefined;
   const mode: PreflightMode = route.feasible ? 'judged' : policy.evidence.onInfeasible === 'refuse' ? 'refused' : policy.evidence.onInfeasible;
   return {
     plan: adjusted,
@@ -227,9 +274,9 @@ export function preflight(plan: Plan, policy: Policy, risk: Risk, traffic: Stabl
       traffic,
       stableErrorRate: p0,
       steps: route.steps,
-      requestsToRuleOut: finite(needed),
-      expectedMinutesToFull: finite(route.expectedMinutes),
-      slowMinutesToFull: finite(route.slowMinutes),
+      requestsToRuleOut: route.requestsToRuleOut,
+      expectedMinutesToFull: route.expectedMinutes,
+      slowMinutesToFull: route.slowMinutes,
       detectableRatio,
       feasible: route.feasible,
       mode,
@@ -237,16 +284,6 @@ export function preflight(plan: Plan, policy: Policy, risk: Risk, traffic: Stabl
       warnings,
     },
   };
-}
-
-const finite = (value: number) => (Number.isFinite(value) ? value : undefined);
-
-/** The smallest ratio on a fine grid whose detection fits in the requests the plan will see. */
-function smallestDetectable(p0: number, alpha: number, requests: number): number | undefined {
-  for (let ratio = 1.1; ratio <= 64; ratio *= 1.05) {
-    if (requestsToDetect(Math.min(p0, 1 / ratio), ratio, alpha) <= requests) return Math.round(ratio * 10) / 10;
-  }
-  return undefined;
 }
 
 /** The pre-flight in one line for people: `expected 18m to 100% (slow case 31m); catches 1.6× and above`. */

@@ -85,6 +85,9 @@ function compare(value: number, comparator: '<' | '<=' | '>' | '>=', limit: numb
  */
 export const TAIL_SAMPLES_TO_FAIL = 5;
 
+/** The ceiling's evidence at which a step holds, as the sequential tests' default `holdAbove`. */
+const CEILING_HOLD = 2;
+
 function tailTooThin(sli: Sli, requests: number): boolean {
   if (sli.kind !== 'latency') return false;
   const tail = { p50: 0.5, p90: 0.1, p99: 0.01 }[sli.percentile];
@@ -202,9 +205,11 @@ function rateCeiling(
   const evidenceText = `likelihood ratio ${stat(Math.log(evidence))} (log) vs ${stat(Math.log(critical))}`;
   const detail = `${base.sli} ${percent(rate)} (${canaryCounts.events}/${canaryCounts.total}) vs ceiling ${percent(check.value)}; ${evidenceText}`;
   const common = { ...base, canary: rate, canaryCounts, threshold: check.value, statistic: Math.log(evidence), criticalValue: Math.log(critical) };
-  const baseline = input.liveBaseline ? counts(check.sli, input.liveBaseline) : undefined;
-  // When the stable version may itself sit above the ceiling, the ceiling cannot tell this release
-  // from its environment: it neither fails nor holds, and the comparison with the stable version decides.
+  const stableArm = input.liveBaseline ?? input.reference;
+  const baseline = stableArm ? counts(check.sli, stableArm) : undefined;
+  // When the stable version may itself sit above the ceiling (now, or before promotion), the ceiling
+  // cannot tell this release from its environment: it neither fails nor holds, and the comparison
+  // with the stable version decides.
   if (baseline && baseline.total > 0 && wilsonUpper(baseline.events, baseline.total) > check.value) {
     const stable = baseline.events / baseline.total;
     return {
@@ -213,21 +218,24 @@ function rateCeiling(
       deferred: true,
       baseline: stable,
       baselineCounts: baseline,
-      note: `${detail}; the stable version runs at ${percent(stable)} (${baseline.events}/${baseline.total}), ${stable > check.value ? 'above' : 'possibly above'} the ceiling too, so the comparison with it decides`,
+      note: `${detail}; the stable version ${input.liveBaseline ? 'runs' : 'ran before promotion'} at ${percent(stable)} (${baseline.events}/${baseline.total}), ${stable > check.value ? 'above' : 'possibly above'} the ceiling too, so the comparison with it decides`,
     };
   }
   if (evidence >= critical) return { ...common, verdict: 'fail', note: `${detail}: above the ceiling` };
-  // Above the ceiling without enough evidence to fail is no pass: the step holds while requests come in.
-  if (canaryCounts.total > 0 && !compare(rate, check.comparator, check.value)) {
+  const above = canaryCounts.total > 0 && !compare(rate, check.comparator, check.value);
+  // Above the ceiling with evidence leaning to a breach holds the step; one error among a few dozen
+  // requests does not, or every low-traffic step would wait on a coin toss.
+  if (above && evidence >= CEILING_HOLD) {
     const verb = check.sli.kind === 'throttle_rate' ? 'throttled' : 'failed';
     return {
       ...common,
       verdict: 'inconclusive',
+      suspicious: true,
       note: `${canaryCounts.events} of ${canaryCounts.total} ${verb} (${percent(rate)}), above the ${percent(check.value)} ceiling, but too few requests to be sure: holding (${evidenceText})`,
     };
   }
   if (!enough) return { ...short(), ...common, verdict: 'inconclusive' };
-  return { ...common, verdict: 'pass', note: `${detail}: no evidence of a breach` };
+  return { ...common, verdict: 'pass', note: `${detail}: ${above ? 'above it on few requests, but ' : ''}no evidence of a breach` };
 }
 
 function sequential(

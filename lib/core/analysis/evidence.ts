@@ -20,18 +20,30 @@ export function ruleOutLevel(evidence: Evidence): number {
   return Math.log(evidence.beta / 2);
 }
 
+/** The expected fall of a statistic per draw and its second moment, for a version as good as the stable one. */
+export interface StepMoments {
+  readonly drift: number;
+  readonly second: number;
+}
+
 /**
- * New-version requests a version as good as the stable one needs, on average, to rule out the
- * target: the faster of the two routes at stable error rate p0. Λ(ρ) falls by p0·(ρ − 1 − ln ρ) per
- * request while the new version is a small share of traffic; the floor's statistic by
- * −[p0·ln 4 + (1 − p0)·ln((1 − f)/(1 − f/4))].
+ * Λ(ρ) per error of either version, when the new version has `share` of the traffic: an error
+ * lands on it with probability θ₁ = share and moves Λ by ln(θ_ρ/θ₁), else by ln((1−θ_ρ)/(1−θ₁)).
+ * The drift is KL(θ₁ ‖ θ_ρ): near share 50% an error says the most, at 1% it says little.
  */
-export function expectedRequestsToRuleOut(p0: number, evidence: Evidence): number {
-  const level = -ruleOutLevel(evidence);
-  const ratioDrift = p0 * (evidence.ruleOut - 1 - Math.log(evidence.ruleOut));
-  const floorDrift = -(p0 * Math.log(1 / FLOOR_ALTERNATIVE) + (1 - p0) * Math.log((1 - evidence.floor) / (1 - evidence.floor * FLOOR_ALTERNATIVE)));
-  const best = Math.max(ratioDrift, floorDrift);
-  return best > 0 ? level / best : Number.POSITIVE_INFINITY;
+export function ratioMoments(share: number, ratio: number): StepMoments {
+  if (share <= 0 || share >= 1) return { drift: 0, second: 0 };
+  const theta = (ratio * share) / (ratio * share + 1 - share);
+  const onCanary = Math.log(theta / share);
+  const onStable = Math.log((1 - theta) / (1 - share));
+  return { drift: -(share * onCanary + (1 - share) * onStable), second: share * onCanary ** 2 + (1 - share) * onStable ** 2 };
+}
+
+/** The floor route's statistic per new-version request at error rate p. */
+export function floorMoments(p: number, floor: number): StepMoments {
+  const onError = Math.log(1 / FLOOR_ALTERNATIVE);
+  const onSuccess = Math.log((1 - floor) / (1 - floor * FLOOR_ALTERNATIVE));
+  return { drift: -(p * onError + (1 - p) * onSuccess), second: p * onError ** 2 + (1 - p) * onSuccess ** 2 };
 }
 
 /** Whether the errors since the start rule out the policy's target regression, and how far there is to go. */
@@ -50,15 +62,27 @@ export function ruleOutEvidence(sequence: readonly { canary: ArmStats; baseline:
   const level = ruleOutLevel(evidence);
   const logLikelihood = ratioLogLikelihood(pairs, evidence.ruleOut);
   const byRatio = logLikelihood <= level;
-  const byFloor = floorLogLikelihood(canaryRequests, canaryErrors, evidence.floor) <= level;
+  const floorStatistic = floorLogLikelihood(canaryRequests, canaryErrors, evidence.floor);
+  const byFloor = floorStatistic <= level;
   const ruledOut = byRatio || byFloor;
-  const stableRate = baselineRequests > 0 ? baselineErrors / baselineRequests : undefined;
-  const needed = stableRate === undefined ? undefined : expectedRequestsToRuleOut(stableRate, evidence);
-  const requestsLeft = ruledOut ? 0 : needed === undefined || !Number.isFinite(needed) ? undefined : Math.max(0, Math.ceil(needed - canaryRequests));
+  const requestsLeft = ruledOut ? 0 : requestsStillNeeded(pairs.at(-1), logLikelihood, floorStatistic, level, evidence, baselineRequests > 0 ? baselineErrors / baselineRequests : undefined);
   const target = `${evidence.ruleOut}× the stable error rate`;
   const counts = `${count(canaryErrors)}/${count(canaryRequests)} errors on the new version, ${count(baselineErrors)}/${count(baselineRequests)} on the stable`;
   const note = ruledOut
     ? `ruled out ${byRatio ? target : `an error rate above ${percent(evidence.floor)}`} (${counts}; log-likelihood ${stat(logLikelihood)} ≤ ${stat(level)})`
-    : `not yet ruled out ${target} (${counts}; log-likelihood ${stat(logLikelihood)}, needs ≤ ${stat(level)}${requestsLeft === undefined ? '' : `, about ${count(requestsLeft)} more requests on the new version`})`;
+    : `not yet ruled out ${target} (${counts}; log-likelihood ${stat(logLikelihood)}, needs ≤ ${stat(level)}${requestsLeft === undefined || requestsLeft === 0 ? '' : `, about ${count(requestsLeft)} more requests on the new version`})`;
   return { ruledOut, by: byRatio ? 'ratio' : byFloor ? 'floor' : undefined, ratio: evidence.ruleOut, logLikelihood, level, canaryRequests, canaryErrors, baselineRequests, baselineErrors, requestsLeft, note };
+}
+
+/** New-version requests still needed at the latest period's split and the stable rate so far, by the faster route. */
+function requestsStillNeeded(latest: CountPair | undefined, ratioStatistic: number, floorStatistic: number, level: number, evidence: Evidence, stableRate: number | undefined): number | undefined {
+  if (latest === undefined || stableRate === undefined || latest.canaryTotal <= 0) return undefined;
+  const share = latest.canaryTotal / (latest.canaryTotal + latest.baselineTotal);
+  const perError = ratioMoments(share, evidence.ruleOut).drift;
+  // Errors of both versions per new-version request: the stable rate over the new version's share.
+  const byRatio = perError > 0 && stableRate > 0 ? ((ratioStatistic - level) / perError) * (share / stableRate) : Number.POSITIVE_INFINITY;
+  const floorDrift = floorMoments(stableRate, evidence.floor).drift;
+  const byFloor = floorDrift > 0 ? (floorStatistic - level) / floorDrift : Number.POSITIVE_INFINITY;
+  const left = Math.min(byRatio, byFloor);
+  return Number.isFinite(left) ? Math.max(0, Math.ceil(left)) : undefined;
 }

@@ -76,7 +76,7 @@ describe('decide', () => {
     const decision = decide(release, ok(history), now(7));
     expect(decision).toMatchObject({ action: 'rollback', reason: 'analysis_failed', toWeight: 0 });
     expect(decision.explanation).toMatch(
-      /^rolled back at 10%: error-rate-vs-baseline: error rate 6% \(12\/200\) vs baseline 0\.44% \(8\/1800\); SPRT log-likelihood ratio \d+\.\d ≥ 4\.6/,
+      /^rolled back at 10%: error-rate-vs-baseline: error rate 6% \(12\/200\) vs baseline 0\.44% \(8\/1800\); SPRT log-likelihood ratio \d+\.\d ≥ 5\.1/,
     );
     expect(eventsForDecision(release, decision)).toEqual([
       { type: 'rollback_started', at: at(7), intent: 'rollback', reason: decision.explanation, decision },
@@ -108,13 +108,19 @@ describe('decide', () => {
   it('never advances on missing data: an empty window holds, then pauses at the deadline', () => {
     const release = started();
     expect(decide(release, ok([]), now(5))).toMatchObject({ action: 'hold', reason: 'inconclusive' });
-    // Default deadline: twice the 5m bake, after the bake.
+    // Default deadline: the policy's maximum step time (4h) after the bake, since low traffic brings evidence slowly.
+    expect(decide(release, ok([]), now(244))).toMatchObject({ action: 'hold' });
+    expect(decide(release, ok([]), now(245))).toMatchObject({ action: 'pause', reason: 'deadline_inconclusive' });
+  });
+
+  it("holds to the plan's own progress deadline when it sets one", () => {
+    const release = started({ plan: { steps: [{ type: 'traffic', weight: 1, minBake: '5m' }], progressDeadline: '10m' } });
     expect(decide(release, ok([]), now(14))).toMatchObject({ action: 'hold' });
     expect(decide(release, ok([]), now(15))).toMatchObject({ action: 'pause', reason: 'deadline_inconclusive' });
   });
 
   it('rolls back at the deadline when the policy says so', () => {
-    const release = started({ policy: { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }], onInconclusive: 'rollback' } });
+    const release = started({ policy: { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }], onInconclusive: 'rollback', evidence: { maxStepTime: '10m' } } });
     expect(decide(release, ok([]), now(15))).toMatchObject({ action: 'rollback', reason: 'deadline_inconclusive', toWeight: 0 });
   });
 
@@ -126,13 +132,15 @@ describe('decide', () => {
     expect(decision.explanation).toContain('leaning towards a regression');
   });
 
-  it('rolls back when the evidence still leans towards a regression at the deadline, or pauses if the policy says so', () => {
+  it('pauses when the evidence still leans towards a regression at the deadline, or rolls back if the policy says so', () => {
     // Five suspicious minutes, then minutes without a single error that neither add nor remove evidence.
     const history = [...healthy(0, 5), ...periods(5, 5, arm(100, 2), arm(900, 4)), ...periods(10, 10, arm(100, 0), arm(900, 0))];
-    // Minute 20: the 10% step's 5m bake plus its 10m deadline.
-    expect(decide(started({ advances: [5] }), ok(history), now(20))).toMatchObject({ action: 'rollback', reason: 'deadline_suspicious', toWeight: 0 });
-    const pausing = started({ advances: [5], policy: { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }], onSuspicious: 'pause' } });
+    const evidence = { maxStepTime: '10m' };
+    // Minute 20: the 10% step's 5m bake plus its 10m deadline. Leaning is not a test at α, so a person decides.
+    const pausing = started({ advances: [5], policy: { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }], evidence } });
     expect(decide(pausing, ok(history), now(20))).toMatchObject({ action: 'pause', reason: 'deadline_suspicious' });
+    const rolling = started({ advances: [5], policy: { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }], evidence, onSuspicious: 'rollback' } });
+    expect(decide(rolling, ok(history), now(20))).toMatchObject({ action: 'rollback', reason: 'deadline_suspicious', toWeight: 0 });
   });
 
   describe('latency checks', () => {
@@ -153,17 +161,22 @@ describe('decide', () => {
       expect(thinDecision.judgement?.checks[0]).toMatchObject({ verdict: 'inconclusive', suspicious: true });
       expect(thinDecision.explanation).toContain('too few to fail');
       const enough = [...thin, ...Array.from({ length: 4 }, (_, index) => slowPeriod(7 + index, 100, 900))];
-      expect(decide(release, ok(enough), now(11))).toMatchObject({ action: 'rollback', reason: 'analysis_failed' });
+      // A percentile ratio has no α behind it: it asks a person, unless the policy lets it roll back.
+      const paused = decide(release, ok(enough), now(11));
+      expect(paused).toMatchObject({ action: 'pause', reason: 'breach_paused' });
+      expect(paused.explanation).toMatch(/^paused at 10% for a person to judge: .*this check has no α to roll back on by itself$/);
+      const rolling = started({ advances: [5], policy: { ...latencyOnly, onHeuristicFail: 'rollback' } });
+      expect(decide(rolling, ok(enough), now(11))).toMatchObject({ action: 'rollback', reason: 'analysis_failed' });
     });
   });
 
   it('restarts the progress deadline when a person resumes', () => {
-    const release = replay(started(), [
+    const release = replay(started({ policy: { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }], evidence: { maxStepTime: '10m' } } }), [
       { type: 'paused', at: at(15), reason: 'deadline' },
       { type: 'resumed', at: at(20), actor: 'alice' },
       { type: 'routing_confirmed', at: at(20), weight: 1, durationMs: 0, attempts: 0 },
     ]);
-    // The deadline (twice the 5m bake) counts again from the resume at minute 20.
+    // The deadline (10m) counts again from the resume at minute 20.
     expect(decide(release, ok([]), now(29))).toMatchObject({ action: 'hold' });
     expect(decide(release, ok([]), now(30))).toMatchObject({ action: 'pause' });
   });
@@ -328,7 +341,7 @@ describe('confirmed exposure: pauses and drift', () => {
 
   it('counts the progress deadline in confirmed time too', () => {
     // An empty window: the 5m bake plus the 10m deadline is 15 minutes of confirmed exposure.
-    const release = replay(started(), [{ type: 'paused', at: at(4), actor: 'ana' }, { type: 'resumed', at: at(30), actor: 'ana' }, reconfirmed(30)]);
+    const release = replay(started({ policy: { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }], evidence: { maxStepTime: '10m' } } }), [{ type: 'paused', at: at(4), actor: 'ana' }, { type: 'resumed', at: at(30), actor: 'ana' }, reconfirmed(30)]);
     // Paused 4 minutes in, resumed at 30: 11 more minutes of confirmed time, not the wall clock's 40.
     expect(decide(release, ok([]), now(40))).toMatchObject({ action: 'hold', reason: 'inconclusive' });
     expect(decide(release, ok([]), now(41))).toMatchObject({ action: 'pause', reason: 'deadline_inconclusive' });
@@ -362,5 +375,52 @@ describe('explanations', () => {
     const notes = decision.judgement?.checks.map((check) => check.note) ?? [];
     expect(notes).toContain('p99 latency: no requests on version 2 yet (20 needed)');
     expect(notes.join(' ')).not.toContain('0 of 20');
+  });
+});
+
+describe('evidence before promotion', () => {
+  // The last step at 50% of a trickle: equal versions, and no errors to rule 2× out with.
+  const quiet = (from: number, count: number) => periods(from, count, arm(20, 0), arm(20, 0));
+  const lastStep = (policy?: PolicyInput, preflight?: Release['preflight']) => {
+    const release = started({ advances: [5, 10], ...(policy ? { policy } : {}) });
+    return preflight ? { ...release, preflight } : release;
+  };
+  const early = [...healthy(0, 5), ...healthy(5, 5, 100, 900)];
+  const policy: PolicyInput = { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }], evidence: { maxStepTime: '30m' } };
+
+  it('holds at the last step until the target regression is ruled out, saying how far there is to go', () => {
+    const decision = decide(lastStep(policy), ok([...early, ...quiet(10, 5)]), now(15));
+    expect(decision).toMatchObject({ action: 'hold', reason: 'gathering_evidence' });
+    expect(decision.judgement?.evidence).toMatchObject({ ruledOut: false, ratio: 2, canaryRequests: 650, canaryErrors: 0, baselineErrors: 50 });
+    expect(decision.explanation).toMatch(/^gathering evidence at 50% before promotion \(up to 30m more\): not yet ruled out 2× the stable error rate \(0\/650 errors on the new version, 50\/9,550 on the stable; log-likelihood -\d+\.\d, needs ≤ -3\.7, about [\d,]+ more requests on the new version\); the one check passes/);
+  });
+
+  it('promotes once the evidence is in, and says so', () => {
+    const plenty = [...early, ...periods(10, 30, arm(500, 3), arm(500, 3))];
+    const decision = decide(lastStep(policy), ok(plenty), now(40));
+    expect(decision).toMatchObject({ action: 'promote', toWeight: 100 });
+    expect(decision.explanation).toMatch(/; ruled out 2× the stable error rate \(/);
+  });
+
+  it('pauses for a person when the traffic never brings the evidence, rather than promoting unjudged', () => {
+    const decision = decide(lastStep(policy), ok([...early, ...quiet(10, 35)]), now(45));
+    expect(decision).toMatchObject({ action: 'pause', reason: 'deadline_evidence' });
+    expect(decision.explanation).toMatch(/^paused at 50%: traffic did not bring the evidence to promote within 30m: not yet ruled out/);
+  });
+
+  it('proceeds on time alone when the policy says so, and labels every such move unjudged', () => {
+    const timeOnly: PolicyInput = { ...policy, evidence: { maxStepTime: '30m', onInfeasible: 'time' } };
+    const atDeadline = decide(lastStep(timeOnly), ok([...early, ...quiet(10, 35)]), now(45));
+    expect(atDeadline).toMatchObject({ action: 'promote' });
+    expect(atDeadline.explanation).toMatch(/^promoted from 50% to 100% on time alone, unjudged: not yet ruled out/);
+    const planned = lastStep(timeOnly, { steps: [], feasible: false, mode: 'time', latencyObjectivesMs: {}, warnings: [] });
+    const onTime = decide(planned, ok([...early, ...quiet(10, 5)]), now(15));
+    expect(onTime).toMatchObject({ action: 'promote' });
+    expect(onTime.explanation).toMatch(/^promoted from 50% to 100% \(on time alone, unjudged\): /);
+  });
+
+  it('never asks for evidence before the last step: earlier steps advance on their bake', () => {
+    const decision = decide(started({ advances: [5], policy }), ok([...healthy(0, 5), ...periods(5, 5, arm(100, 0), arm(900, 1))]), now(10));
+    expect(decision).toMatchObject({ action: 'advance', toWeight: 50 });
   });
 });

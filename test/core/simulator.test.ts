@@ -55,11 +55,20 @@ describe('the policy simulator', () => {
     expect(runMany(options)).toEqual(runMany(options));
   });
 
-  it('rolls a catastrophic version back at the first evaluation and promotes a healthy one on time', () => {
+  it('rolls a catastrophic version back at the first evaluation and promotes a healthy one within its forecast', () => {
     const catastrophic = runOnce({ plan, world: scenarioWorld('catastrophic'), gate: coreGate(DEFAULT_POLICY), seed: 'c-1' });
     expect(catastrophic).toMatchObject({ outcome: 'rolled_back', decisionMinute: 1, caughtBeforeFull: true });
     const healthy = runOnce({ plan, world: scenarioWorld('healthy'), gate: coreGate(DEFAULT_POLICY), seed: 'h-1' });
-    expect(healthy).toMatchObject({ outcome: 'promoted', minutesToFull: 15 });
+    expect(healthy.outcome).toBe('promoted');
+    // Never before the plan's bakes, and no later than the pre-flight's slow case.
+    expect(healthy.minutesToFull).toBeGreaterThanOrEqual(15);
+    expect(healthy.minutesToFull).toBeLessThanOrEqual(healthy.preflight!.slowMinutesToFull!);
+  });
+
+  it('refuses a release its traffic cannot judge, before it starts', () => {
+    const result = runOnce({ plan, world: scenarioWorld('healthy', { requestsPerMinute: 10 }), gate: coreGate(DEFAULT_POLICY), seed: 'r-1' });
+    expect(result).toMatchObject({ outcome: 'refused', canaryRequests: 0, minutes: 0 });
+    expect(result.preflight?.warnings.map((warning) => warning.code)).toContain('too_few_requests');
   });
 
   it('stops counting exposure once the new version takes all traffic', () => {

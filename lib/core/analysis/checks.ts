@@ -1,6 +1,6 @@
 import type { CheckResult } from '../decision.js';
 import { ms, percent, stat } from '../format.js';
-import type { ArmStats } from '../metrics.js';
+import { aggregateArm, type ArmStats } from '../metrics.js';
 import { alphaOf, checkLabel, type Check, type Policy, type Sli } from '../policy.js';
 import { cappedOneSampleMixture, oneSampleMixture, twoSampleMixture, type CountPair } from './sprt.js';
 
@@ -205,12 +205,12 @@ function rateCeiling(
   const evidenceText = `likelihood ratio ${stat(Math.log(evidence))} (log) vs ${stat(Math.log(critical))}`;
   const detail = `${base.sli} ${percent(rate)} (${canaryCounts.events}/${canaryCounts.total}) vs ceiling ${percent(check.value)}; ${evidenceText}`;
   const common = { ...base, canary: rate, canaryCounts, threshold: check.value, statistic: Math.log(evidence), criticalValue: Math.log(critical) };
-  const stableArm = input.liveBaseline ?? input.reference;
+  // The stable version since the release started (or before promotion): more requests than one window.
+  const stableArm = input.liveBaseline ? aggregateArm(input.sequence.map((period) => period.baseline)) : input.reference;
   const baseline = stableArm ? counts(check.sli, stableArm) : undefined;
-  // When the stable version may itself sit above the ceiling (now, or before promotion), the ceiling
-  // cannot tell this release from its environment: it neither fails nor holds, and the comparison
-  // with the stable version decides.
-  if (baseline && baseline.total > 0 && wilsonUpper(baseline.events, baseline.total) > check.value) {
+  // When the stable version itself runs above the ceiling, the ceiling cannot tell this release from
+  // its environment: it neither fails nor holds, and the comparison with the stable version decides.
+  if (baseline && baseline.total >= input.policy.minSamples && baseline.events / baseline.total > check.value) {
     const stable = baseline.events / baseline.total;
     return {
       ...common,
@@ -218,7 +218,7 @@ function rateCeiling(
       deferred: true,
       baseline: stable,
       baselineCounts: baseline,
-      note: `${detail}; the stable version ${input.liveBaseline ? 'runs' : 'ran before promotion'} at ${percent(stable)} (${baseline.events}/${baseline.total}), ${stable > check.value ? 'above' : 'possibly above'} the ceiling too, so the comparison with it decides`,
+      note: `${detail}; the stable version ${input.liveBaseline ? 'runs' : 'ran before promotion'} at ${percent(stable)} (${baseline.events}/${baseline.total}), above the ceiling too, so the comparison with it decides`,
     };
   }
   if (evidence >= critical) return { ...common, verdict: 'fail', note: `${detail}: above the ceiling` };

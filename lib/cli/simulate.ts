@@ -11,6 +11,7 @@ import { DEFAULT_POLICY, parsePolicy } from '../core/policy.js';
 import { DEFAULT_PRESET, isPresetName } from '../core/presets.js';
 import { resolvePlan } from '../core/resolve-plan.js';
 import { RISKS, type Risk } from '../core/risk.js';
+import { describePreflight } from '../core/preflight.js';
 import { SUMMARY_HEADER, summaryCells } from '../core/simulator/format.js';
 import { coreGate } from '../core/simulator/gates.js';
 import { runMany, runOnce } from '../core/simulator/run.js';
@@ -104,10 +105,10 @@ function main(argv: string[]): number {
   const seedPrefix = values.seed ?? 'sim';
   const gate = coreGate(policy, { verify: values.verify === true });
 
-  const summaries = scenarios.map((scenario) => ({
-    scenario,
-    summary: runMany({ plan, world: scenarioWorld(scenario, options), gate, runs, seedPrefix: `${seedPrefix}-${scenario}` }).summary,
-  }));
+  const summaries = scenarios.map((scenario) => {
+    const { results, summary } = runMany({ plan, world: scenarioWorld(scenario, options), gate, runs, seedPrefix: `${seedPrefix}-${scenario}` });
+    return { scenario, summary, preflight: results[0]?.preflight };
+  });
 
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ plan, policy, options, runs, seedPrefix, summaries }, null, 2)}\n`);
@@ -118,6 +119,12 @@ function main(argv: string[]): number {
   process.stdout.write(
     `plan ${plan.preset ?? 'custom'} (${risk} risk), ${options.requestsPerMinute} requests/min, baseline error rate ${percent(options.baselineErrorRate)}, ${plural(runs, 'seeded run')} per scenario\n\n`,
   );
+  const forecast = summaries[0]?.preflight;
+  if (forecast) {
+    process.stdout.write(`pre-flight: ${describePreflight(forecast)}\n`);
+    for (const warning of forecast.warnings) process.stdout.write(`  warning (${warning.code}): ${warning.message}\n`);
+    process.stdout.write('\n');
+  }
   process.stdout.write(`${markdownTable(['scenario', ...SUMMARY_HEADER], summaries.map(({ scenario, summary }) => [scenario, ...summaryCells(summary)]))}\n`);
   if (values.demo) {
     const decisions: Decision[] = [];

@@ -26,6 +26,7 @@ function release(overrides: Partial<Release> = {}): Release {
     risk: 'normal',
     plan: parsePlan({ steps: [{ type: 'traffic', weight: 10, minBake: '5m' }, { type: 'traffic', weight: 50, minBake: '5m' }] }),
     policy: parsePolicy({
+      alpha: 0.1,
       checks: [
         { name: 'seq', sli: { kind: 'error_rate' }, method: 'sequential', alpha: 0.05, holdAbove: 3 },
         { name: 'ceiling', sli: { kind: 'error_rate' }, method: 'threshold', value: 0.02 },

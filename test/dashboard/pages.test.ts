@@ -160,18 +160,22 @@ describe('a rolled-back release', () => {
     expect(html).toContain('badge-rolled_back">rolled back</span>');
     expect(html).toMatch(/<strong>Why: <\/strong>rolled back at 1%: error-rate-vs-baseline: error rate 10% \(\d+\/\d+\) vs baseline/);
 
-    // The default policy: an error-rate chart (ceiling), the sequential test (ln 1/α) and p99 (2× baseline).
+    // The default policy: an error-rate chart (ceiling), p99 with its sequential test's limit, and each sequential test's statistic against ln(1/α).
     const charts = html.match(/<svg class="chart" viewBox="[^"]+" role="img"[\s\S]*?<\/svg>/g) ?? [];
-    expect(charts).toHaveLength(3);
-    const [errorRate, sequential, p99] = charts;
+    expect(charts).toHaveLength(4);
+    const titled = (title: string) => charts.find((chart) => chart.includes(`-title">${title}</title>`));
+    const [errorRate, p99, sequential, slowRequests] = ['Error rate', 'p99 latency', 'Sequential test: error-rate-vs-baseline', 'Sequential test: p99-vs-baseline'].map(titled);
     expect(errorRate).toContain('<title id="chart-error_rate-title">Error rate</title>');
     expect(errorRate).toMatch(/<line class="threshold" x1="58" x2="530" y1="[\d.]+" y2="[\d.]+"><\/line>/);
     expect(errorRate).toContain('error-rate-ceiling ≤ 1%');
     expect(errorRate).toContain('class="series series-canary"');
     expect(errorRate).toContain('class="series series-baseline"');
-    expect(sequential).toContain('roll back: ln(1/α) = 4.6');
+    expect(sequential).toContain('roll back: ln(1/α) = 5.1');
     expect(sequential).toMatch(/<line class="threshold" /);
     expect(sequential).toContain('class="series series-statistic"');
+    // This world's metrics count no slow requests, so the p99 test only compares percentiles and records no statistic.
+    expect(slowRequests).toContain('roll back: ln(1/α) = 6.2');
+    expect(slowRequests).toContain('no decision has measured this test yet');
     expect(p99).toContain('<title id="chart-latency-p99-title">p99 latency</title>');
     expect(p99).toContain('class="series series-limit"');
     for (const chart of charts) {

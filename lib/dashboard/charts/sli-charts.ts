@@ -20,11 +20,12 @@ function sliKey(check: Check): string {
   return sli.kind;
 }
 
-/** Threshold and baseline checks grouped by what they measure: one chart per SLI. */
+/** Threshold, baseline and sequential latency checks grouped by what they measure: one chart per SLI. */
 export function sliGroups(checks: readonly Check[]): SliGroup[] {
   const groups = new Map<string, SliGroup>();
   for (const check of checks) {
-    if (check.method === 'sequential') continue;
+    // The sequential error test has its own chart; a latency one also draws its objective on the percentile's.
+    if (check.method === 'sequential' && check.sli.kind !== 'latency') continue;
     const key = sliKey(check);
     const group = groups.get(key) ?? { key, sli: check.sli, customName: check.sli.kind === 'custom' ? checkLabel(check) : undefined, checks: [] };
     group.checks.push(check);
@@ -112,6 +113,23 @@ export function sliCharts(input: SliChartInput): ChartSpec[] {
           }),
         });
         limits.push(`${checkLabel(check)} at ${check.maxRatio}× the baseline${slack}`);
+      } else if (check.method === 'sequential') {
+        const objective = check.thresholdMs ?? release.preflight?.latencyObjectivesMs[checkLabel(check)];
+        if (objective !== undefined) {
+          thresholds.push({ label: `${checkLabel(check)}: counts requests over ${formatValue(unit, objective)}`, value: objective, soft: true });
+          limits.push(`${checkLabel(check)} counting requests over ${formatValue(unit, objective)}`);
+        } else {
+          const ratio = check.maxRatio ?? 2;
+          series.push({
+            key: 'limit',
+            label: `${checkLabel(check)}: ${ratio}× baseline`,
+            points: periods.map((period) => {
+              const base = valueOf(group.sli, period.baseline, group.customName);
+              return { start: period.start, end: period.end, value: base === undefined ? undefined : ratio * base };
+            }),
+          });
+          limits.push(`${checkLabel(check)} at ${ratio}× the baseline`);
+        }
       }
     }
     const last = periods.findLast((period) => valueOf(group.sli, period.canary, group.customName) !== undefined);

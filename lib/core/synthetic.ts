@@ -1,0 +1,250 @@
+/**
+ * Synthetic evidence for functions whose real traffic is too low to judge: lifecycle hooks (a
+ * test function invoked before the first shift and after promotion) and paired probes (the
+ * same events sent to the new and the stable version). Pure: the engine invokes, this judges.
+ */
+import * as z from 'zod';
+import type { CheckResult, Judgement } from './decision.js';
+import { InputError } from './errors.js';
+import { percent, stat, weightText } from './format.js';
+import { issuesFromZod } from './issues.js';
+import type { Release } from './release.js';
+import { ratioLogLikelihood, twoSampleMixture, type CountPair } from './analysis/sprt.js';
+
+export const MAX_PROBE_EVENTS = 20;
+export const MAX_PROBE_EVENT_BYTES = 8 * 1024;
+export const MAX_PAIRS_PER_TICK = 100;
+export const DEFAULT_PAIRS_PER_TICK = 10;
+/** Probe ticks a release record keeps one by one; older ones are folded into the first (see appendProbeTick). */
+export const PROBE_TICKS_KEPT = 200;
+
+/** Lambda's own FunctionName forms without a qualifier: a name, or a function ARN in any partition. */
+export const HOOK_FUNCTION = /^(arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/;
+
+const byteLength = (text: string) => new TextEncoder().encode(text).length;
+
+const ProbeEventSchema = z.unknown().superRefine((event, context) => {
+  const text = JSON.stringify(event) as string | undefined;
+  if (text === undefined) context.addIssue({ code: 'custom', message: 'expected a JSON value' });
+  else if (byteLength(text) > MAX_PROBE_EVENT_BYTES) context.addIssue({ code: 'custom', message: `at most ${MAX_PROBE_EVENT_BYTES} bytes as JSON, got ${byteLength(text)}` });
+});
+
+export const SyntheticSchema = z
+  .strictObject({
+    /** A test function invoked around the release, as CodeDeploy's BeforeAllowTraffic and AfterAllowTraffic hooks are. */
+    hooks: z
+      .strictObject({
+        function: z.string().regex(HOOK_FUNCTION, 'expected a Lambda function name or function ARN, without a qualifier'),
+        before: z.boolean().default(true),
+        after: z.boolean().default(true),
+      })
+      .optional(),
+    /** Events sent to both versions each tick; the probe errors are judged like real traffic's. */
+    probes: z
+      .strictObject({
+        events: z.array(ProbeEventSchema).min(1, 'at least one probe event').max(MAX_PROBE_EVENTS),
+        pairsPerTick: z.number().int().min(1).max(MAX_PAIRS_PER_TICK).default(DEFAULT_PAIRS_PER_TICK),
+      })
+      .optional(),
+  })
+  .refine((synthetic) => synthetic.hooks !== undefined || synthetic.probes !== undefined, { message: 'name hooks, probes or both' });
+
+export type SyntheticConfig = z.infer<typeof SyntheticSchema>;
+export type SyntheticInput = z.input<typeof SyntheticSchema>;
+
+/** Validates a release's opt-in and fills defaults; throws InputError with paths under `synthetic`. */
+export function parseSynthetic(input: unknown): SyntheticConfig | undefined {
+  if (input === undefined) return undefined;
+  const parsed = SyntheticSchema.safeParse(input);
+  if (!parsed.success) throw new InputError(issuesFromZod(parsed.error, ['synthetic']));
+  return parsed.data;
+}
+
+export type HookPhase = 'before' | 'after';
+
+/** One run of a lifecycle hook. */
+export interface HookRun {
+  readonly phase: HookPhase;
+  readonly function: string;
+  readonly at: string;
+  readonly outcome: 'pass' | 'fail';
+  readonly durationMs: number;
+  /** The function error, the status the hook answered, or why it could not be invoked. */
+  readonly detail?: string | undefined;
+}
+
+/** One tick's paired probes: `pairs` sent, totals those answered (a throttled pair is left out). */
+export interface ProbeTick {
+  readonly at: string;
+  readonly pairs: number;
+  readonly canaryTotal: number;
+  readonly canaryErrors: number;
+  readonly baselineTotal: number;
+  readonly baselineErrors: number;
+}
+
+/** What a hook function is invoked with. */
+export interface HookPayload {
+  readonly releaseId: string;
+  readonly functionName: string;
+  readonly alias: string;
+  readonly version: string;
+  readonly stableVersion: string;
+  readonly phase: HookPhase;
+}
+
+export function hookPayload(release: Pick<Release, 'id' | 'function' | 'alias' | 'version' | 'stableVersion'>, phase: HookPhase): HookPayload {
+  return { releaseId: release.id, functionName: release.function, alias: release.alias, version: release.version, stableVersion: release.stableVersion, phase };
+}
+
+/**
+ * A hook passes when it ran without a function error and its answer, if an object with a
+ * `status`, says `pass`. No status is a pass: a hook that only throws on failure is enough.
+ */
+export function hookOutcome(payload: unknown, functionError: string | undefined): Pick<HookRun, 'outcome' | 'detail'> {
+  if (functionError !== undefined) return { outcome: 'fail', detail: `${functionError}${errorMessageOf(payload)}` };
+  if (payload === null || typeof payload !== 'object' || !('status' in payload)) return { outcome: 'pass' };
+  const { status } = payload;
+  if (status === 'pass') return { outcome: 'pass', detail: 'status pass' };
+  return { outcome: 'fail', detail: `status ${JSON.stringify(status)?.slice(0, 200) ?? String(status)}` };
+}
+
+/** `: Card declined` from Lambda's error payload `{errorType, errorMessage}`, when there is one. */
+function errorMessageOf(payload: unknown): string {
+  if (payload === null || typeof payload !== 'object') return '';
+  const message = (payload as { errorMessage?: unknown }).errorMessage;
+  return typeof message === 'string' && message !== '' ? `: ${message.slice(0, 300)}` : '';
+}
+
+/** The release's run of a phase's hook: each hook runs once, and that run decides. */
+export function hookRunOf(release: Pick<Release, 'hookRuns'>, phase: HookPhase): HookRun | undefined {
+  return (release.hookRuns ?? []).find((run) => run.phase === phase);
+}
+
+/** Whether the release still owes a hook run for this phase. */
+export function hookDue(release: Pick<Release, 'synthetic' | 'hookRuns'>, phase: HookPhase): boolean {
+  const hooks = release.synthetic?.hooks;
+  return hooks !== undefined && hooks[phase] && hookRunOf(release, phase) === undefined;
+}
+
+export function probePairs(ticks: readonly ProbeTick[]): CountPair[] {
+  return ticks.map((tick) => ({ canaryTotal: tick.canaryTotal, canaryEvents: tick.canaryErrors, baselineTotal: tick.baselineTotal, baselineEvents: tick.baselineErrors }));
+}
+
+/**
+ * Adds a tick, keeping at most PROBE_TICKS_KEPT: beyond that the oldest two merge. With equal
+ * totals per tick (probes come in pairs) each tick's log-likelihood is linear in its counts, so
+ * a merged tick weighs exactly as its parts did and the record stays small.
+ */
+export function appendProbeTick(ticks: readonly ProbeTick[], tick: ProbeTick): ProbeTick[] {
+  const next = [...ticks, tick];
+  if (next.length <= PROBE_TICKS_KEPT) return next;
+  const [first, second, ...rest] = next as [ProbeTick, ProbeTick, ...ProbeTick[]];
+  const merged: ProbeTick = {
+    at: second.at,
+    pairs: first.pairs + second.pairs,
+    canaryTotal: first.canaryTotal + second.canaryTotal,
+    canaryErrors: first.canaryErrors + second.canaryErrors,
+    baselineTotal: first.baselineTotal + second.baselineTotal,
+    baselineErrors: first.baselineErrors + second.baselineErrors,
+  };
+  return [merged, ...rest];
+}
+
+export interface ProbeTestSettings {
+  /** The bound on failing a healthy version, however often the probes are looked at. */
+  readonly alpha: number;
+  /** The bound on ruling out `ratio` for a version that really is that much worse. */
+  readonly beta: number;
+  /** The regression ruled out: 2 is "the new version fails twice as often". */
+  readonly ratio: number;
+}
+
+export const DEFAULT_PROBE_BETA = 0.05;
+export const DEFAULT_PROBE_RATIO = 2;
+
+/** The probes are held to the release's own sequential test: its alpha, else 1%. */
+export function probeSettings(release: Pick<Release, 'policy'>): ProbeTestSettings {
+  const sequential = release.policy.checks.find((check) => check.method === 'sequential');
+  return { alpha: sequential?.method === 'sequential' ? sequential.alpha : 0.01, beta: DEFAULT_PROBE_BETA, ratio: DEFAULT_PROBE_RATIO };
+}
+
+/** Λ(ratio) ≤ ln β: the probes rule out a `ratio`× regression, the evidence a step may advance on. */
+export function probesRuleOut(ticks: readonly ProbeTick[], ratio: number, beta: number): boolean {
+  return ratioLogLikelihood(probePairs(ticks), ratio) <= Math.log(beta);
+}
+
+const sum = (ticks: readonly ProbeTick[], field: 'canaryTotal' | 'canaryErrors' | 'baselineTotal' | 'baselineErrors') => ticks.reduce((total, tick) => total + tick[field], 0);
+
+/**
+ * The paired probes judged with the two-sample mixture SPRT, as real traffic is: fail at
+ * M ≥ 1/α; pass once a `ratio`× regression is ruled out; inconclusive in between.
+ */
+export function probeJudgement(ticks: readonly ProbeTick[], settings: ProbeTestSettings): CheckResult {
+  const pairs = probePairs(ticks);
+  const evidence = twoSampleMixture(pairs);
+  const critical = 1 / settings.alpha;
+  const canaryCounts = { events: sum(ticks, 'canaryErrors'), total: sum(ticks, 'canaryTotal') };
+  const baselineCounts = { events: sum(ticks, 'baselineErrors'), total: sum(ticks, 'baselineTotal') };
+  const rate = (counts: { events: number; total: number }) => (counts.total > 0 ? counts.events / counts.total : 0);
+  const ruleOut = ratioLogLikelihood(pairs, settings.ratio);
+  const detail =
+    `error rate ${percent(rate(canaryCounts))} (${canaryCounts.events}/${canaryCounts.total}) vs stable ${percent(rate(baselineCounts))} ` +
+    `(${baselineCounts.events}/${baselineCounts.total}) over ${ticks.length} ${ticks.length === 1 ? 'tick' : 'ticks'}; SPRT log-likelihood ratio ${stat(Math.log(evidence))}`;
+  const common = {
+    check: 'paired-probes',
+    sli: 'error rate (probes)',
+    method: 'sequential',
+    canary: rate(canaryCounts),
+    baseline: rate(baselineCounts),
+    canaryCounts,
+    baselineCounts,
+    statistic: Math.log(evidence),
+    criticalValue: Math.log(critical),
+  } as const;
+  if (evidence >= critical) return { ...common, verdict: 'fail', note: `${detail} ≥ ${stat(Math.log(critical))}` };
+  const ruledOut = `a ${settings.ratio}× regression ruled out (log-likelihood ${stat(ruleOut)} ≤ ${stat(Math.log(settings.beta))})`;
+  if (ruleOut <= Math.log(settings.beta)) return { ...common, verdict: 'pass', note: `${detail} < ${stat(Math.log(critical))}; ${ruledOut}` };
+  const why = canaryCounts.events + baselineCounts.events === 0 ? 'no probe has failed on either version, which tells the two apart not at all' : `a ${settings.ratio}× regression not yet ruled out (log-likelihood ${stat(ruleOut)}, ruled out at ${stat(Math.log(settings.beta))})`;
+  return { ...common, verdict: 'inconclusive', note: `${detail} < ${stat(Math.log(critical))}; ${why}` };
+}
+
+/** What synthetic evidence asks of a release instead of decide's own decision. */
+export interface SyntheticDraft {
+  readonly action: 'rollback' | 'abort';
+  readonly reason: 'hook_failed' | 'probes_failed';
+  readonly explanation: string;
+  readonly judgement?: Judgement | undefined;
+}
+
+function hookText(run: HookRun): string {
+  return `${run.phase}-hook ${run.function} failed in ${run.durationMs} ms${run.detail === undefined ? '' : ` (${run.detail})`}`;
+}
+
+/**
+ * The override synthetic evidence makes, if any: a failed before-hook ends a pending release
+ * before any traffic, a failed after-hook rolls a promoted one back, and probes that fail the
+ * sequential test roll back a progressing one. For decide() to call ahead of its own draft.
+ */
+export function syntheticDraft(release: Release, now: number): SyntheticDraft | undefined {
+  if (release.synthetic === undefined) return undefined;
+  const before = hookRunOf(release, 'before');
+  if (release.state === 'pending' && before?.outcome === 'fail') {
+    return { action: 'abort', reason: 'hook_failed', explanation: `stopped before any traffic: ${hookText(before)}` };
+  }
+  const after = hookRunOf(release, 'after');
+  if (release.state === 'promoted' && after?.outcome === 'fail') {
+    return { action: 'rollback', reason: 'hook_failed', explanation: `rolled back from 100%: ${hookText(after)}` };
+  }
+  const ticks = release.probeTicks ?? [];
+  if (release.state !== 'progressing' || ticks.length === 0) return undefined;
+  const check = probeJudgement(ticks, probeSettings(release));
+  if (check.verdict !== 'fail') return undefined;
+  const judgement: Judgement = {
+    verdict: 'fail',
+    checks: [check],
+    window: { start: Date.parse(ticks[0]!.at), end: now },
+    canaryRequests: check.canaryCounts?.total ?? 0,
+  };
+  return { action: 'rollback', reason: 'probes_failed', judgement, explanation: `rolled back at ${weightText(release.weight)}: paired-probes: ${check.note}` };
+}

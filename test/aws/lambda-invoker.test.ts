@@ -1,4 +1,4 @@
-import { InvokeCommand, LambdaClient, LambdaServiceException, ResourceNotFoundException, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient, type InvokeCommandOutput, LambdaServiceException, ResourceNotFoundException, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodePayload, LambdaInvoker } from '../../lib/aws/lambda-invoker.js';
@@ -8,7 +8,9 @@ const lambda = mockClient(LambdaClient);
 const client = new LambdaClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 afterEach(() => lambda.reset());
 
-const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+/** Payload bytes; the SDK's type adds string helpers to its Uint8Array that the adapter does not use. */
+const bytes = (text: string) => new TextEncoder().encode(text) as NonNullable<InvokeCommandOutput['Payload']>;
+const encode = (value: unknown) => bytes(JSON.stringify(value));
 /** As Lambda answers a synchronous invoke: always 200, a function's failure in FunctionError. */
 const $metadata = { httpStatusCode: 200, requestId: '5f1c7e4a-0000-4000-8000-000000000000', attempts: 1, totalRetryDelay: 0 };
 
@@ -41,7 +43,7 @@ describe('LambdaInvoker', () => {
   });
 
   it('invokes a hook function without a qualifier and takes an empty answer', async () => {
-    lambda.on(InvokeCommand).resolves({ $metadata, StatusCode: 200, ExecutedVersion: '$LATEST', Payload: new Uint8Array() });
+    lambda.on(InvokeCommand).resolves({ $metadata, StatusCode: 200, ExecutedVersion: '$LATEST', Payload: bytes('') });
     const answer = await new LambdaInvoker({ client, stopwatch: ticking() }).invoke('checkout-smoke', undefined, { phase: 'before' });
     expect(answer).toEqual({ ok: true, functionError: undefined, payload: undefined, durationMs: 37 });
     expect(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Qualifier).toBeUndefined();
@@ -65,7 +67,7 @@ describe('LambdaInvoker', () => {
 describe('decodePayload', () => {
   it('parses JSON, keeps other text and has nothing for no payload', () => {
     expect(decodePayload(encode([1, 2]))).toEqual([1, 2]);
-    expect(decodePayload(new TextEncoder().encode('plain words'))).toBe('plain words');
+    expect(decodePayload(bytes('plain words'))).toBe('plain words');
     expect(decodePayload(undefined)).toBeUndefined();
   });
 });

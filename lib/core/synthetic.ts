@@ -248,3 +248,40 @@ export function syntheticDraft(release: Release, now: number): SyntheticDraft | 
   };
   return { action: 'rollback', reason: 'probes_failed', judgement, explanation: `rolled back at ${weightText(release.weight)}: paired-probes: ${check.note}` };
 }
+
+/** The probes at a glance, for views: the counts, the latest tick and the verdict as the gate would judge it now. */
+export interface ProbeSummary {
+  readonly ticks: number;
+  readonly canaryTotal: number;
+  readonly canaryErrors: number;
+  readonly baselineTotal: number;
+  readonly baselineErrors: number;
+  readonly lastTickAt?: string | undefined;
+  readonly verdict: CheckResult['verdict'];
+  readonly note: string;
+}
+
+export function probeSummary(release: Pick<Release, 'policy' | 'probeTicks'>): ProbeSummary {
+  const ticks = release.probeTicks ?? [];
+  const judged = probeJudgement(ticks, probeSettings(release));
+  return {
+    ticks: ticks.length,
+    canaryTotal: sum(ticks, 'canaryTotal'),
+    canaryErrors: sum(ticks, 'canaryErrors'),
+    baselineTotal: sum(ticks, 'baselineTotal'),
+    baselineErrors: sum(ticks, 'baselineErrors'),
+    lastTickAt: ticks.at(-1)?.at,
+    verdict: judged.verdict,
+    note: ticks.length === 0 ? 'no probes have run yet' : judged.note,
+  };
+}
+
+/**
+ * The name of the hook function a request asks the gate to invoke, when it names one well
+ * formed: `checkout-smoke` from a name or from its ARN. The API authorizes the caller for it.
+ */
+export function requestedHookFunction(input: unknown): string | undefined {
+  const hook = (input as { hooks?: { function?: unknown } } | undefined)?.hooks?.function;
+  if (typeof hook !== 'string' || !HOOK_FUNCTION.test(hook)) return undefined;
+  return hook.split(':').at(-1);
+}

@@ -23,10 +23,31 @@ export const HOOK_FUNCTION = /^(arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{1
 
 const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
+/** The release record keeps its probe events, and DynamoDB nests documents at most 32 deep, the record's own levels included. */
+export const MAX_PROBE_EVENT_DEPTH = 16;
+/** DynamoDB's numbers: magnitudes from 1e-130 to below 1e126. */
+const storable = (value: number) => value === 0 || (Math.abs(value) < 1e126 && Math.abs(value) >= 1e-130);
+
+/** What keeps a JSON value from being stored as a probe event, if anything. */
+function unstorable(value: unknown, depth = 0): string | undefined {
+  if (depth > MAX_PROBE_EVENT_DEPTH) return `nested at most ${MAX_PROBE_EVENT_DEPTH} levels deep`;
+  if (typeof value === 'number') return storable(value) ? undefined : `the number ${value} is outside what DynamoDB stores (1e-130 to 1e126)`;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) {
+    const problem = unstorable(child, depth + 1);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 const ProbeEventSchema = z.unknown().superRefine((event, context) => {
   const text = JSON.stringify(event) as string | undefined;
   if (text === undefined) context.addIssue({ code: 'custom', message: 'expected a JSON value' });
   else if (byteLength(text) > MAX_PROBE_EVENT_BYTES) context.addIssue({ code: 'custom', message: `at most ${MAX_PROBE_EVENT_BYTES} bytes as JSON, got ${byteLength(text)}` });
+  else {
+    const problem = unstorable(JSON.parse(text));
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  }
 });
 
 export const SyntheticSchema = z

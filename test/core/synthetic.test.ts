@@ -53,6 +53,8 @@ describe('SyntheticSchema', () => {
     ['no events', { probes: { events: [] } }, 'synthetic.probes.events', /at least one/],
     ['21 events', { probes: { events: Array.from({ length: 21 }, () => ({})) } }, 'synthetic.probes.events', /.+/],
     ['an event over 8 KiB', { probes: { events: [{}, { blob: 'x'.repeat(8200) }] } }, 'synthetic.probes.events[1]', /at most 8192 bytes/],
+    ['an event nested 20 deep', { probes: { events: [JSON.parse(`${'['.repeat(20)}1${']'.repeat(20)}`) as unknown] } }, 'synthetic.probes.events[0]', /nested at most 16 levels deep/],
+    ['a number DynamoDB cannot store', { probes: { events: [{ amount: 1e200 }] } }, 'synthetic.probes.events[0]', /outside what DynamoDB stores/],
     ['101 pairs', { probes: { events: [{}], pairsPerTick: 101 } }, 'synthetic.probes.pairsPerTick', /.+/],
     ['half a pair', { probes: { events: [{}], pairsPerTick: 2.5 } }, 'synthetic.probes.pairsPerTick', /.+/],
     ['an unknown field', { probes: { events: [{}] }, extra: true }, 'synthetic', /extra/],

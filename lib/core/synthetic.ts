@@ -200,6 +200,12 @@ const sum = (ticks: readonly ProbeTick[], field: 'canaryTotal' | 'canaryErrors' 
 /**
  * The paired probes judged with the two-sample mixture SPRT, as real traffic is: fail at
  * M ≥ 1/α; pass once a `ratio`× regression is ruled out; inconclusive in between.
+ *
+ * Pairs make θ(1) = ½ in every tick, so each error weighs the same. Ten pairs with all ten new
+ * probes failing and no stable one: Λ(ρ) = 10·ln(2ρ/(ρ+1)), M ≈ 400 ≥ 100 (α 1%), a rollback on
+ * the first tick. Equal versions: each error on both sides adds ln(4/3) + ln(2/3) = ln(8/9) ≈ −0.118
+ * to Λ(2), so ruling out 2× (ln 0.05 ≈ −3.0) takes about 26 failed probes on each version, six
+ * ticks of 100 pairs at a 5% probe error rate. No failures on either side carry no evidence at all.
  */
 export function probeJudgement(ticks: readonly ProbeTick[], settings: ProbeTestSettings): CheckResult {
   const pairs = probePairs(ticks);

@@ -3,6 +3,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaInvoker } from '../../lib/aws/lambda-invoker.js';
 import type { LambdaHandler } from '../../lib/sandbox/handler-runner.js';
+import { functionInvokerContract } from '../contracts/function-invoker.contract.js';
 import { decode, encode, fakeHandlers, seededRandom, startHarness, type Harness } from './support.js';
 
 let h: Harness | undefined;
@@ -41,4 +42,11 @@ describe('Invoke by version qualifier', () => {
     const answers = await Promise.all(Array.from({ length: 5 }, (_, index) => invoker.invoke('checkout', '1', { cartId: `probe-${index}` })));
     expect(answers.map((answer) => answer.ok)).toEqual([true, true, true, true, true]);
   });
+});
+
+functionInvokerContract('LambdaInvoker over the sandbox', async () => {
+  const harness = await startHarness({
+    loadHandler: fakeHandlers({ 1: (event) => Promise.resolve({ version: '1', event }), 2: () => Promise.reject(new Error('boom')) }),
+  });
+  return { invoker: new LambdaInvoker({ client: harness.lambda }), stop: () => harness.stop() };
 });

@@ -7,7 +7,15 @@ export interface LambdaInvokerOptions {
   readonly client: LambdaClient;
   /** A stopwatch in milliseconds; a fake one in tests. */
   readonly stopwatch?: (() => number) | undefined;
+  /**
+   * How long one invoke may take before it is abandoned (and counts as failed): a hung hook or
+   * probe must not hold the evaluator, which ticks every due release in one invocation.
+   * @default DEFAULT_INVOKE_TIMEOUT_MS
+   */
+  readonly timeoutMs?: number | undefined;
 }
+
+export const DEFAULT_INVOKE_TIMEOUT_MS = 10_000;
 
 /** The payload as JSON where it parses, else as text; absent when Lambda sent none. */
 export function decodePayload(payload: Uint8Array | undefined): unknown {
@@ -24,10 +32,12 @@ export function decodePayload(payload: Uint8Array | undefined): unknown {
 export class LambdaInvoker implements FunctionInvoker {
   private readonly client: LambdaClient;
   private readonly stopwatch: () => number;
+  private readonly timeoutMs: number;
 
   constructor(options: LambdaInvokerOptions) {
     this.client = options.client;
     this.stopwatch = options.stopwatch ?? (() => performance.now());
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS;
   }
 
   async invoke(functionName: string, qualifier: string | undefined, payload: unknown): Promise<InvokeResult> {
@@ -40,6 +50,7 @@ export class LambdaInvoker implements FunctionInvoker {
           InvocationType: 'RequestResponse',
           Payload: new TextEncoder().encode(JSON.stringify(payload ?? null)),
         }),
+        { abortSignal: AbortSignal.timeout(this.timeoutMs) },
       ),
     );
     const durationMs = Math.max(0, Math.round(this.stopwatch() - started));

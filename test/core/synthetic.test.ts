@@ -112,6 +112,9 @@ describe('probeJudgement', () => {
 
   it('rules out a 2× regression for equal versions at a 5% probe error rate, with 100 pairs a tick', () => {
     const ticks = Array.from({ length: 10 }, (_, index) => tick(index, 5, 5, 100));
+    // As the doc comment works out: 25 failed probes a side are not quite enough, 30 are.
+    expect(probesRuleOut(ticks.slice(0, 5), 2, 0.05)).toBe(false);
+    expect(probesRuleOut(ticks.slice(0, 6), 2, 0.05)).toBe(true);
     expect(probesRuleOut(ticks, 2, 0.05)).toBe(true);
     const judged = probeJudgement(ticks, settings);
     expect(judged.verdict).toBe('pass');

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaInvoker } from '../../lib/aws/lambda-invoker.js';
 import type { LambdaHandler } from '../../lib/sandbox/handler-runner.js';
 import { functionInvokerContract } from '../contracts/function-invoker.contract.js';
-import { decode, encode, fakeHandlers, seededRandom, startHarness, type Harness } from './support.js';
+import { checkoutConfig, decode, encode, fakeHandlers, loadConfig, seededRandom, startHarness, type Harness } from './support.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -34,6 +34,15 @@ describe('Invoke by version qualifier', () => {
     const event = { items: [1, 2, 3] };
     expect(await invoker.invoke('checkout', '1', event)).toMatchObject({ ok: true, payload: { version: '1', total: 6 } });
     expect(await invoker.invoke('checkout', '2', event)).toMatchObject({ ok: false, functionError: 'Unhandled', payload: { errorType: 'TypeError' } });
+  });
+
+  it('abandons an invoke that outlasts its timeout, so a hung version cannot hold the evaluator', async () => {
+    const config = await loadConfig(checkoutConfig({ 2: { timeoutSeconds: 1 } }));
+    h = await startHarness({ config, loadHandler: fakeHandlers({ 1: stable, 2: () => new Promise(() => undefined) }) });
+    const invoker = new LambdaInvoker({ client: h.lambda, timeoutMs: 100 });
+    const started = performance.now();
+    await expect(invoker.invoke('checkout', '2', {})).rejects.toMatchObject({ name: 'AbortError' });
+    expect(performance.now() - started).toBeLessThan(900);
   });
 
   it('runs the real demo modules by version: v1 answers every cart', async () => {

@@ -22,14 +22,18 @@ function duePhase(release: Release): HookPhase | undefined {
   return undefined;
 }
 
+/** A pending release whose before-hook could not run yet (Lambda unavailable) waits: it never starts without it. */
+export function waitingForBeforeHook(release: Release): boolean {
+  return release.state === 'pending' && hookDue(release, 'before');
+}
+
 /**
- * Whether the tick must wait for a hook that could not run yet (Lambda unavailable): a release
- * neither starts without its before-hook nor finishes at 100% without its after-hook.
+ * A release never succeeds without its after-hook: a success decided while the hook could not
+ * run yet holds instead. Every other decision at 100%, a rollback above all, stands.
  */
-export function waitingForHook(release: Release): HookPhase | undefined {
-  if (release.state === 'pending' && hookDue(release, 'before')) return 'before';
-  if (release.state === 'promoted' && hookDue(release, 'after')) return 'after';
-  return undefined;
+export function holdForAfterHook(release: Release, decision: Decision): Decision {
+  if (decision.action !== 'succeed' || !hookDue(release, 'after')) return decision;
+  return { ...decision, action: 'hold', reason: 'verifying', toWeight: undefined, explanation: `${decision.explanation}; holding until the after-hook has run` };
 }
 
 /**

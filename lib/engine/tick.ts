@@ -14,7 +14,7 @@ import { metricsRequest, needsObservation } from './observe.js';
 import { notify, nowIso, persist } from './persist.js';
 import { finishRollback } from './rollback.js';
 import { applyWeight, routesAsExpected, routingFor, sameRouting } from './routing.js';
-import { applySyntheticDraft, runSynthetic, waitingForHook } from './synthetic.js';
+import { applySyntheticDraft, holdForAfterHook, runSynthetic, waitingForBeforeHook } from './synthetic.js';
 
 export type TickOutcome =
   | { readonly releaseId: string; readonly status: 'skipped'; readonly reason: string }
@@ -70,8 +70,7 @@ async function evaluate(deps: EngineDeps, loaded: Release, now: number, observat
 
   // Synthetic evidence (lib/core/synthetic.ts) runs first; its override stands in for decide's until decide makes it itself.
   release = await runSynthetic(deps, release);
-  const hook = waitingForHook(release);
-  if (hook !== undefined) return { releaseId, status: 'skipped', reason: `waiting to run the ${hook}-hook` };
+  if (waitingForBeforeHook(release)) return { releaseId, status: 'skipped', reason: 'waiting to run the before-hook' };
   const override = syntheticDraft(release, deps.clock.now());
   if (override !== undefined) {
     const outcome = await applySyntheticDraft(deps, release, override, deps.clock.now());
@@ -80,7 +79,7 @@ async function evaluate(deps: EngineDeps, loaded: Release, now: number, observat
   }
 
   const seen = needsObservation(release) ? (observation ?? (await observeOne(deps, release, now))) : { ok: true as const, periods: [] };
-  const decision = decide(release, seen, now);
+  const decision = holdForAfterHook(release, decide(release, seen, now));
   if (decision.action === 'none') return { releaseId, status: 'skipped', reason: decision.explanation };
   const saved = await persist(deps, release, eventsForDecision(release, decision), 'next');
   deps.logger.info('decided', { releaseId, action: decision.action, reason: decision.reason, weight: saved.weight, explanation: decision.explanation });

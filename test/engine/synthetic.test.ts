@@ -153,6 +153,27 @@ describe('lifecycle hooks', () => {
     await expectReplayable(deps, release);
   });
 
+  it('never succeeds before the after-hook has run, and succeeds once it passes', async () => {
+    let lambdaDown = true;
+    const invoker = new MemoryInvoker({
+      'checkout-smoke': () => {
+        if (lambdaDown) throw new DependencyUnavailableError('lambda', 'Invoke', { cause: new Error('TooManyRequestsException: Rate Exceeded.') });
+        return { ok: true, payload: { status: 'pass' } };
+      },
+    });
+    const { deps } = world(invoker);
+    const { id } = await startRelease(deps, { ...base, synthetic: { hooks: { function: 'checkout-smoke', before: false } } }, 'pipeline');
+    const held = await runUntilSettled(deps, id, 90);
+    expect(held.state).toBe('promoted');
+    expect(held.hookRuns ?? []).toEqual([]);
+    expect(held.decisions.at(-1)).toMatchObject({ action: 'hold', reason: 'verifying', explanation: expect.stringMatching(/^verified at 100%.*; holding until the after-hook has run$/) });
+    lambdaDown = false;
+    deps.clock.advance(MINUTE);
+    const release = await runUntilSettled(deps, id);
+    expect(release.state).toBe('succeeded');
+    expect(release.hookRuns).toMatchObject([{ phase: 'after', outcome: 'pass' }]);
+  });
+
   it('a healthy release with hooks and probes succeeds, every run recorded', async () => {
     const { deps, router } = world();
     const { id } = await startRelease(deps, { ...base, synthetic: { hooks: { function: 'checkout-smoke' }, probes: { events } } }, 'pipeline');

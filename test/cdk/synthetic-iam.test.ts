@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseGate } from '../../cdk/release-gate.js';
+import { releaseGatePropsFromContext } from '../../cdk/app-context.js';
 import { resolveReleaseGateProps } from '../../cdk/release-gate-props.js';
 import { allStatements, asArray, fastApp, functionArnJson, logicalId, statementsAllowing, statementsOfRole, synthGate, type GateSynth, type PolicyStatementJson } from './support.js';
 
@@ -63,5 +64,11 @@ describe('lambda:InvokeFunction for synthetic evidence', () => {
     expect(() => resolveReleaseGateProps({ managedFunctions: ['checkout'], hookFunctions: ['smoke:live'] })).toThrow(/hookFunctions: 'smoke:live' is not a Lambda function name/);
     expect(() => resolveReleaseGateProps({ managedFunctions: ['checkout'], hookFunctions: ['*'] })).toThrow(/hookFunctions/);
     expect(() => resolveReleaseGateProps({ managedFunctions: ['checkout'], hookFunctions: ['smoke', 'smoke'] })).toThrow(/twice/);
+  });
+
+  it('takes hookFunctions from the app context, as managedFunctions', () => {
+    const context = (values: Record<string, unknown>) => (key: string) => values[key];
+    expect(releaseGatePropsFromContext(context({ hookFunctions: 'checkout-smoke, orders-smoke' })).hookFunctions).toEqual(['checkout-smoke', 'orders-smoke']);
+    expect(releaseGatePropsFromContext(context({}))).not.toHaveProperty('hookFunctions');
   });
 });

@@ -235,6 +235,7 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
 
     case 'hook_ran':
       if (release.synthetic?.hooks === undefined) reject('the release has no hooks');
+      if ((event.run.phase === 'before') !== (release.state === 'pending')) reject(`the ${event.run.phase}-hook does not run while ${release.state}`);
       if ((release.hookRuns ?? []).some((run) => run.phase === event.run.phase)) reject(`the ${event.run.phase}-hook has already run`);
       return { ...release, hookRuns: [...(release.hookRuns ?? []), event.run] };
 

@@ -180,6 +180,10 @@ describe('the synthetic events in the state machine', () => {
     expect(hookDue(ran, 'before')).toBe(false);
     expect(() => applyEvent(ran, { type: 'hook_ran', at: at(2), run: run('before', 'pass') })).toThrow(/already run/);
     expect(() => applyEvent(newRelease(), { type: 'hook_ran', at: at(1), run: run('before', 'pass') })).toThrow(InvalidTransitionError);
+    expect(() => applyEvent(release, { type: 'hook_ran', at: at(1), run: run('after', 'pass') })).toThrow(/after-hook does not run while pending/);
+    const promoted = applyEvent(applyEvent(ran, { type: 'started', at: at(2), weight: 1 }), { type: 'promoted', at: at(3) });
+    expect(() => applyEvent(promoted, { type: 'hook_ran', at: at(4), run: run('before', 'pass') })).toThrow(/before-hook does not run while promoted/);
+    expect(applyEvent(promoted, { type: 'hook_ran', at: at(4), run: run('after', 'pass') }).hookRuns).toHaveLength(2);
   });
 
   it('records probes only while progressing, and only for a release with probes', () => {

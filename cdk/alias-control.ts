@@ -8,10 +8,13 @@ import { wildcardResourceFinding } from './nag-findings.js';
 export interface AliasController {
   readonly owner: GateFunction;
   readonly actions: readonly string[];
+  /** Actions granted on the qualified ARNs alone (`<arn>:*`): invoking a version, never the unqualified `$LATEST`. */
+  readonly versionActions?: readonly string[] | undefined;
 }
 
 interface Grant extends AliasController {
   statement?: iam.PolicyStatement;
+  versionStatement?: iam.PolicyStatement;
   policy?: iam.Policy;
 }
 
@@ -48,6 +51,13 @@ export class AliasControl {
         grant.owner.function.node.addDependency(grant.policy);
       }
       grant.statement.addResources(functionArn, `${functionArn}:*`);
+      if (grant.versionActions !== undefined && grant.versionActions.length > 0) {
+        if (!grant.versionStatement) {
+          grant.versionStatement = new iam.PolicyStatement({ actions: [...grant.versionActions] });
+          grant.policy.addStatements(grant.versionStatement);
+        }
+        grant.versionStatement.addResources(`${functionArn}:*`);
+      }
       Validations.of(grant.policy).acknowledge({
         id: wildcardResourceFinding(this.scope, `${functionArn}:*`),
         reason:

@@ -17,17 +17,20 @@ function list(value: unknown, key: string): string[] | undefined {
 /**
  * The app's context (`-c key=value` or cdk.json):
  * - `managedFunctions`: the functions the gate may shift, default `checkout`;
+ * - `hookFunctions`: functions the evaluator may invoke as a release's lifecycle hook;
  * - `notificationEmails`: emails subscribed to the notifications topic;
  * - `evaluationIntervalMinutes`: how often the evaluator ticks, default 1.
  */
 export function releaseGatePropsFromContext(context: Context): ReleaseGateProps {
   const managedFunctions = list(context('managedFunctions'), 'managedFunctions') ?? [...DEFAULT_MANAGED_FUNCTIONS];
+  const hookFunctions = list(context('hookFunctions'), 'hookFunctions');
   const notificationEmails = list(context('notificationEmails'), 'notificationEmails');
   const minutes = context('evaluationIntervalMinutes');
   const interval = minutes === undefined ? undefined : Number(minutes);
   if (interval !== undefined && !Number.isFinite(interval)) throw new Error(`context evaluationIntervalMinutes must be a number, got ${JSON.stringify(minutes)}`);
   return {
     managedFunctions,
+    ...(hookFunctions ? { hookFunctions } : {}),
     ...(notificationEmails ? { notificationEmails } : {}),
     ...(interval !== undefined ? { evaluationInterval: Duration.seconds(interval * 60) } : {}),
   };

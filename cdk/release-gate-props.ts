@@ -20,6 +20,13 @@ export interface ReleaseGateProps {
    */
   readonly managedFunctions?: readonly string[];
   /**
+   * Lambda functions the evaluator may invoke as a release's lifecycle hook (`synthetic.hooks`):
+   * names in this stack's account and region, or function ARNs. The managed functions' versions
+   * are invokable for probes already; nothing else is.
+   * @default - none
+   */
+  readonly hookFunctions?: readonly string[];
+  /**
    * How often the evaluator ticks every due release: whole minutes, from 1 minute to 1 hour
    * (EventBridge rate schedules count minutes).
    * @default Duration.minutes(1)
@@ -63,6 +70,7 @@ export interface ReleaseGateProps {
 /** The props with every default applied, after validation. */
 export interface ResolvedReleaseGateProps {
   readonly managedFunctions: readonly string[];
+  readonly hookFunctions: readonly string[];
   readonly evaluationInterval: Duration;
   readonly notificationEmails: readonly string[];
   readonly apiThrottle: ApiThrottle;
@@ -74,6 +82,8 @@ export interface ResolvedReleaseGateProps {
 
 /** Lambda's rule for a function name (not an ARN). */
 export const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** An unqualified function ARN, as a release names its hook (HOOK_FUNCTION in lib/core/synthetic.ts). */
+const HOOK_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
 const TOKEN_ID = /^[a-z0-9]{16}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const LOG_LEVELS: readonly GateLogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -108,6 +118,11 @@ export function resolveReleaseGateProps(props: ReleaseGateProps): ResolvedReleas
     if (seen.has(name)) throw new Error(`managedFunctions names '${name}' twice`);
     seen.add(name);
   }
+  const hookFunctions = props.hookFunctions ?? [];
+  for (const hook of hookFunctions) {
+    if (!HOOK_FUNCTION_ARN.test(hook)) validateFunctionName(hook, 'hookFunctions');
+  }
+  if (new Set(hookFunctions).size !== hookFunctions.length) throw new Error('hookFunctions names a function twice');
   const evaluationInterval = props.evaluationInterval ?? Duration.minutes(1);
   validateInterval(evaluationInterval);
   const notificationEmails = props.notificationEmails ?? [];
@@ -125,6 +140,7 @@ export function resolveReleaseGateProps(props: ReleaseGateProps): ResolvedReleas
   if (!TOKEN_ID.test(adminTokenId)) throw new Error(`adminTokenId must be 16 lowercase letters or digits, got '${adminTokenId}'`);
   return {
     managedFunctions,
+    hookFunctions,
     evaluationInterval,
     notificationEmails,
     apiThrottle,

@@ -28,10 +28,12 @@ export type { ApiThrottle, GateLogLevel, ReleaseGateProps } from './release-gate
  * - the API starts releases (GetAlias; GetFunctionConfiguration to validate the version and its
  *   CodeSha256) and applies people's promotes and rollbacks (GetAlias, UpdateAlias);
  * - the evaluator reads, shifts, promotes and rolls back aliases (GetAlias, UpdateAlias) and
- *   never validates versions.
+ *   never validates versions; for synthetic evidence it invokes the new and stable versions with
+ *   probes (InvokeFunction on `<arn>:*` only, lib/engine/synthetic.ts) and the hook functions.
  */
 export const API_LAMBDA_ACTIONS = ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetFunctionConfiguration'] as const;
 export const EVALUATOR_LAMBDA_ACTIONS = ['lambda:GetAlias', 'lambda:UpdateAlias'] as const;
+export const EVALUATOR_VERSION_ACTIONS = ['lambda:InvokeFunction'] as const;
 
 /** Table access per function: the evaluator never touches tokens or idempotency keys. */
 const API_TABLES: Readonly<Partial<Record<TableName, TableAccess>>> = { releases: 'readWrite', idempotency: 'readWrite', tokens: 'readWrite', flags: 'readWrite' };
@@ -153,9 +155,10 @@ export class ReleaseGate extends Construct {
     this.acknowledgeSecretRotation();
     this.aliasControl = new AliasControl(this, [
       { owner: api, actions: API_LAMBDA_ACTIONS },
-      { owner: evaluator, actions: EVALUATOR_LAMBDA_ACTIONS },
+      { owner: evaluator, actions: EVALUATOR_LAMBDA_ACTIONS, versionActions: EVALUATOR_VERSION_ACTIONS },
     ]);
     for (const name of settings.managedFunctions) this.aliasControl.add(this.functionArn(name));
+    this.grantHookFunctions(evaluator, settings.hookFunctions);
     this.node.addValidation({
       validate: () => (this.aliasControl.size === 0 ? ['ReleaseGate manages no functions: pass managedFunctions or call manage() with at least one function'] : []),
     });
@@ -176,6 +179,17 @@ export class ReleaseGate extends Construct {
   manageFunctionName(name: string): void {
     validateFunctionName(name, 'manageFunctionName');
     this.aliasControl.add(this.functionArn(name));
+  }
+
+  /** Hooks are invoked unqualified (lib/core/synthetic.ts), so each grant is one exact ARN: no wildcard to acknowledge. */
+  private grantHookFunctions(evaluator: GateFunction, hookFunctions: readonly string[]): void {
+    if (hookFunctions.length === 0) return;
+    const resources = hookFunctions.map((hook) => (hook.startsWith('arn:') ? hook : this.functionArn(hook)));
+    const policy = new iam.Policy(evaluator, 'HookFunctions', {
+      roles: [evaluator.role],
+      statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources })],
+    });
+    evaluator.function.node.addDependency(policy);
   }
 
   private functionArn(name: string): string {

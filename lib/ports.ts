@@ -301,3 +301,4 @@ export interface FlagStore {
   putCohort(write: CohortWrite): Promise<StoredCohort>;
   cohortHistory(name: string): Promise<StoredCohort[]>;
 }
+export type { FunctionInvoker, InvokeResult } from './invoker.js';

@@ -4,6 +4,7 @@ import { PolicySchema } from '../core/policy.js';
 import { PRESET_NAMES } from '../core/presets.js';
 import { RELEASE_STATES } from '../core/release.js';
 import { RISKS } from '../core/risk.js';
+import { SyntheticSchema } from '../core/synthetic.js';
 import { SCOPES } from '../ports.js';
 import { ErrorBodySchema } from './errors.js';
 
@@ -109,6 +110,11 @@ export const CreateReleaseSchema = z
       .openapi({ description: 'Flag ramps made under the same gates before promotion; a rollback turns them back.' }),
     commit: z.strictObject({ sha: z.string().regex(/^[0-9a-fA-F]{7,64}$/, 'expected a git commit sha'), authoredAt: z.iso.datetime({ offset: true }) }).optional(),
     description: z.string().max(1000).optional(),
+    synthetic: documentedBy(
+      'SyntheticRequest',
+      () => jsonSchemaOf(SyntheticSchema, 'input'),
+      'Synthetic evidence for functions with too little traffic to judge: a hook function invoked before the first shift and after promotion, and probe events sent to both versions each evaluation, judged like real traffic. Refused with `invalid_request`.',
+    ).optional(),
   })
   .openapi('CreateRelease');
 
@@ -174,6 +180,38 @@ export const ReleaseViewSchema = z
     actors: z.array(z.object({ actor: z.string(), action: z.string(), at: z.string(), reason: z.string().optional() })),
     createdBy: z.string().optional(),
     revision: z.number(),
+    synthetic: z
+      .object({
+        hooks: z.object({ function: z.string(), before: z.boolean(), after: z.boolean() }).optional(),
+        probes: z.object({ eventCount: z.number(), pairsPerTick: z.number() }).optional(),
+      })
+      .optional()
+      .openapi({ description: 'The synthetic evidence the release asked for; its probe events are in its created event.' }),
+    hookRuns: z
+      .array(
+        z.object({
+          phase: z.enum(['before', 'after']),
+          function: z.string(),
+          at: z.string(),
+          outcome: z.enum(['pass', 'fail']),
+          durationMs: z.number(),
+          detail: z.string().optional(),
+        }),
+      )
+      .optional(),
+    probes: z
+      .object({
+        ticks: z.number(),
+        canaryTotal: z.number(),
+        canaryErrors: z.number(),
+        baselineTotal: z.number(),
+        baselineErrors: z.number(),
+        lastTickAt: z.string().optional(),
+        verdict: z.enum(['pass', 'fail', 'inconclusive']),
+        note: z.string(),
+      })
+      .optional()
+      .openapi({ description: 'The paired probes so far, judged as the gate judges them.' }),
   })
   .passthrough()
   .openapi('Release');

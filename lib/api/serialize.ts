@@ -1,5 +1,6 @@
 import { describeStep } from '../core/decide.js';
 import type { Release } from '../core/release.js';
+import { probeSummary } from '../core/synthetic.js';
 import type { ChainVerification, StoredEvent } from '../ports.js';
 
 /**
@@ -37,9 +38,21 @@ export function currentStep(release: Release) {
   return { index, total, description };
 }
 
-/** A release as every answer shows it. */
+/**
+ * A release as every answer shows it. Synthetic evidence is summarised: probe events (up to
+ * 160 KiB) and every probe tick would swell each list page; the events endpoint has them all.
+ */
 export function releaseView(release: Release) {
-  return { ...release, currentStep: currentStep(release) };
+  const { synthetic, probeTicks: _ticks, ...rest } = release;
+  if (synthetic === undefined) return { ...rest, currentStep: currentStep(release) };
+  const { probes, ...config } = synthetic;
+  return {
+    ...rest,
+    currentStep: currentStep(release),
+    synthetic: { ...config, ...(probes === undefined ? {} : { probes: { eventCount: probes.events.length, pairsPerTick: probes.pairsPerTick } }) },
+    hookRuns: release.hookRuns ?? [],
+    ...(probes === undefined ? {} : { probes: probeSummary(release) }),
+  };
 }
 
 export function eventsView(releaseId: string, events: readonly StoredEvent[], chain: ChainVerification) {

@@ -6,6 +6,7 @@ import { weightText } from './format.js';
 import type { Observation } from './metrics.js';
 import { progressDeadlineMs, stepDurationMs, verificationMs, weightAt, type Step } from './plan.js';
 import { isUnjudged, type Release } from './release.js';
+import { probeJudgement, probeSettings } from './synthetic.js';
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const time = (text: string | undefined) => (text === undefined ? undefined : Date.parse(text));
@@ -76,7 +77,13 @@ function draftDecision(release: Release, observation: Observation, now: number):
   // With no traffic on the new version there is nothing to judge; the step runs on time alone.
   const judgement =
     release.weight > 0
-      ? judge(policy, periods, { from: evidenceFrom, releaseStart: time(release.startedAt) ?? stepStart, promotedAt: time(release.promotedAt) }, release.weight, `version ${release.version}`)
+      ? judge(
+          policy,
+          periods,
+          { from: evidenceFrom, releaseStart: time(release.startedAt) ?? stepStart, promotedAt: time(release.promotedAt), evidenceRoutes: release.synthetic?.probes ? 3 : 2 },
+          release.weight,
+          `version ${release.version}`,
+        )
       : undefined;
 
   if (judgement?.verdict === 'fail') {
@@ -182,6 +189,11 @@ function afterDuration(
     const because = judgement ? `${passed} (${summarize(judgement)})` : `no traffic on the new version to judge`;
     const evidence = judgement?.evidence;
     const policyEvidence = release.policy.evidence;
+    // Paired probes are a third route to the same evidence, for traffic too low to bring it.
+    const probes = release.synthetic?.probes ? probeJudgement(release.probeTicks ?? [], probeSettings(release)) : undefined;
+    if (move.action === 'promote' && what === 'step' && probes?.verdict === 'pass' && evidence?.ruledOut !== true) {
+      return { ...move, judgement, explanation: `${describeMove(release, move)} on paired probes: ${probes.note}; ${because}` };
+    }
     // Reaching 100% needs the target regression ruled out, not only a quiet bake.
     if (move.action === 'promote' && what === 'step' && evidence !== undefined && !evidence.ruledOut && policyEvidence !== undefined && !isUnjudged(release)) {
       const waitMs = parseDuration(policyEvidence.maxStepTime) ?? 0;
@@ -192,7 +204,7 @@ function afterDuration(
           action: 'hold',
           reason: 'gathering_evidence',
           judgement,
-          explanation: `gathering evidence at ${weightText(release.weight)} before promotion (up to ${formatRemaining(deadline - elapsed)} more): ${evidence.note}; ${because}`,
+          explanation: `gathering evidence at ${weightText(release.weight)} before promotion (up to ${formatRemaining(deadline - elapsed)} more): ${evidence.note}${probes ? `; paired probes: ${probes.note}` : ''}; ${because}`,
         };
       }
       if (policyEvidence.onInfeasible !== 'time') {

@@ -83,7 +83,10 @@ export type DecisionReason =
   | 'metrics_error'
   | 'verifying'
   | 'verification_passed'
-  | 'not_active';
+  | 'not_active'
+  // Synthetic evidence (lib/core/synthetic.ts): a lifecycle hook failed, or the paired probes did.
+  | 'hook_failed'
+  | 'probes_failed';
 
 export interface Decision {
   readonly action: DecisionAction;

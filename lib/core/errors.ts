@@ -39,6 +39,8 @@ const ATTEMPTS: Readonly<Record<string, string>> = {
   drift_detected: 'record drift on',
   flag_changed: 'change a flag for',
   flags_restored: 'restore the flags of',
+  hook_ran: 'record a hook run of',
+  probes_ran: 'record probes of',
 };
 
 const STATES: Readonly<Record<string, string>> = {

@@ -1,5 +1,6 @@
 import type { Decision } from './decision.js';
 import type { FlagTouch, NewRelease } from './release.js';
+import type { HookRun, ProbeTick } from './synthetic.js';
 
 /** The alias as the router reports it: the primary version and the new version's weight (percent). */
 export interface AliasRouting {
@@ -48,6 +49,10 @@ export type ReleaseEvent =
       readonly since?: string | undefined;
     })
   | (Base & { readonly type: 'flag_changed'; readonly flag: FlagTouch })
-  | (Base & { readonly type: 'flags_restored'; readonly keys: readonly string[] });
+  | (Base & { readonly type: 'flags_restored'; readonly keys: readonly string[] })
+  /** A lifecycle hook of the release's synthetic evidence ran; see lib/core/synthetic.ts. */
+  | (Base & { readonly type: 'hook_ran'; readonly run: HookRun })
+  /** One tick's paired probes of the new and the stable version. */
+  | (Base & { readonly type: 'probes_ran'; readonly tick: ProbeTick });
 
 export type ReleaseEventType = ReleaseEvent['type'];

@@ -19,3 +19,4 @@ export * from './reducer.js';
 export * from './release.js';
 export * from './resolve-plan.js';
 export * from './risk.js';
+export * from './synthetic.js';

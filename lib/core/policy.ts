@@ -113,6 +113,8 @@ export const EvidenceSchema = z.strictObject({
    * judge it on `synthetic` evidence (paired probes), or proceed on `time` alone, labelled unjudged.
    */
   onInfeasible: z.enum(['refuse', 'synthetic', 'time']).default('refuse'),
+  /** The paired probes' share of α, for releases that opt into them; counted in the policy's sum. */
+  probeAlpha: alphaShare.default(0.001),
 });
 
 export const PolicySchema = z.strictObject({
@@ -156,14 +158,14 @@ export type Policy = z.infer<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;
 
 /**
- * Used when a release names no policy. α = 1% for the whole policy: 0.6% for the sequential
- * error-rate test against the stable version, 0.2% for the 1% error-rate ceiling and 0.2% for the
- * sequential p99 test (requests slower than 2× the stable p99).
+ * Used when a release names no policy. α = 1% for the whole policy: 0.5% for the sequential
+ * error-rate test against the stable version, 0.2% for the 1% error-rate ceiling, 0.2% for the
+ * sequential p99 test (requests slower than 2× the stable p99) and 0.1% for paired probes.
  */
 export const DEFAULT_POLICY_INPUT: PolicyInput = {
   alpha: 0.01,
   checks: [
-    { name: 'error-rate-vs-baseline', sli: { kind: 'error_rate' }, method: 'sequential', alpha: 0.006 },
+    { name: 'error-rate-vs-baseline', sli: { kind: 'error_rate' }, method: 'sequential', alpha: 0.005 },
     { name: 'error-rate-ceiling', sli: { kind: 'error_rate' }, method: 'threshold', comparator: '<=', value: 0.01, alpha: 0.002 },
     { name: 'p99-vs-baseline', sli: { kind: 'latency', percentile: 'p99' }, method: 'sequential', maxRatio: 2, alpha: 0.002 },
   ],
@@ -192,10 +194,10 @@ export function holdLevel(check: Check): number | undefined {
 /** Gives each α-spending check without a share an equal part of what the declared shares leave. */
 function withAlphaShares(policy: Policy): { policy: Policy; issues: Issue[] } {
   const spending = policy.checks.filter(spendsAlpha);
-  const declared = spending.reduce((sum, check) => sum + (alphaOf(check) ?? 0), 0);
+  const declared = spending.reduce((sum, check) => sum + (alphaOf(check) ?? 0), policy.evidence.probeAlpha);
   const unset = spending.filter((check) => alphaOf(check) === undefined).length;
   const left = policy.alpha - declared;
-  const shares = spending.map((check) => `${checkLabel(check)} ${alphaOf(check) ?? 'unset'}`).join(', ');
+  const shares = [...spending.map((check) => `${checkLabel(check)} ${alphaOf(check) ?? 'unset'}`), `probes ${policy.evidence.probeAlpha}`].join(', ');
   if (left < -1e-12 || (unset > 0 && left <= 1e-12)) {
     return { policy, issues: [{ path: 'policy.alpha', message: `the checks' shares of α (${shares}) sum to more than the policy's α of ${policy.alpha}: lower a share or raise α` }] };
   }

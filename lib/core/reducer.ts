@@ -2,6 +2,7 @@ import type { Decision } from './decision.js';
 import { InvalidTransitionError } from './errors.js';
 import type { ReleaseEvent } from './events.js';
 import { createRelease, type Release, type ReleaseState, type UnconfirmedSpan } from './release.js';
+import { appendProbeTick } from './synthetic.js';
 
 /** How many decisions a release record keeps; the events hold them all. */
 export const DECISIONS_KEPT = 20;
@@ -24,6 +25,9 @@ const ALLOWED: Record<ReleaseEvent['type'], readonly ReleaseState[]> = {
   drift_detected: ['pending', 'progressing', 'promoted'],
   flag_changed: ['progressing', 'promoted'],
   flags_restored: ['rolling_back'],
+  // Synthetic evidence: the before-hook runs while pending, the after-hook once promoted, probes while progressing.
+  hook_ran: ['pending', 'promoted'],
+  probes_ran: ['progressing'],
 };
 
 function withDecision(release: Release, decision: Decision | undefined): Partial<Pick<Release, 'decisions' | 'consecutiveMetricErrors' | 'failedJudgements'>> {
@@ -228,6 +232,16 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
 
     case 'flags_restored':
       return release;
+
+    case 'hook_ran':
+      if (release.synthetic?.hooks === undefined) reject('the release has no hooks');
+      if ((event.run.phase === 'before') !== (release.state === 'pending')) reject(`the ${event.run.phase}-hook does not run while ${release.state}`);
+      if ((release.hookRuns ?? []).some((run) => run.phase === event.run.phase)) reject(`the ${event.run.phase}-hook has already run`);
+      return { ...release, hookRuns: [...(release.hookRuns ?? []), event.run] };
+
+    case 'probes_ran':
+      if (release.synthetic?.probes === undefined) reject('the release has no probes');
+      return { ...release, probeTicks: appendProbeTick(release.probeTicks ?? [], event.tick) };
   }
 }
 

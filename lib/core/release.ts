@@ -4,6 +4,7 @@ import type { Plan } from './plan.js';
 import type { Policy } from './policy.js';
 import type { Preflight } from './preflight.js';
 import type { Risk } from './risk.js';
+import type { HookRun, ProbeTick, SyntheticConfig } from './synthetic.js';
 
 export const RELEASE_STATES = [
   'pending',
@@ -140,6 +141,12 @@ export interface Release {
   readonly preflight?: Preflight | undefined;
   /** SHA-256 of its latest event; set by the store, which chains every event to the one before. */
   readonly chainHead?: string | undefined;
+  /** Synthetic evidence the release opted into: lifecycle hooks, paired probes or both. */
+  readonly synthetic?: SyntheticConfig | undefined;
+  /** Each lifecycle hook's run, in order. */
+  readonly hookRuns?: readonly HookRun[] | undefined;
+  /** Each tick's paired probes, oldest first (see appendProbeTick for how many are kept). */
+  readonly probeTicks?: readonly ProbeTick[] | undefined;
 }
 
 /**
@@ -162,7 +169,7 @@ export function isUnjudged(release: Pick<Release, 'preflight'>): boolean {
 /** What a release starts from: what was asked for, before any state. */
 export type NewRelease = Pick<
   Release,
-  'id' | 'function' | 'alias' | 'version' | 'stableVersion' | 'codeSha256' | 'risk' | 'plan' | 'policy' | 'commit' | 'description' | 'createdBy' | 'createdAt' | 'preflight'
+  'id' | 'function' | 'alias' | 'version' | 'stableVersion' | 'codeSha256' | 'risk' | 'plan' | 'policy' | 'commit' | 'description' | 'createdBy' | 'createdAt' | 'preflight' | 'synthetic'
 > & { readonly flagVersions?: Release['flagVersions'] | undefined };
 
 export function createRelease(input: NewRelease): Release {

@@ -1,3 +1,4 @@
+import type { FunctionInvoker } from '../invoker.js';
 import type { Clock, FlagRamps, MetricsSource, Notifier, ReleaseStore, TrafficRouter } from '../ports.js';
 
 /** Structured logging; AWS Lambda Powertools' Logger fits this shape. */
@@ -46,6 +47,8 @@ export interface EngineDeps {
   readonly clock: Clock;
   /** Absent when flags are not configured; plans with flag steps are then refused. */
   readonly flags?: FlagRamps | undefined;
+  /** Invokes hook functions and probes for synthetic evidence; absent, releases that ask for it are refused. */
+  readonly invoker?: FunctionInvoker | undefined;
   readonly logger: EngineLogger;
   readonly newId: () => string;
   readonly config: EngineConfig;

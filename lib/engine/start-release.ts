@@ -6,6 +6,7 @@ import type { Plan, Step } from '../core/plan.js';
 import { parsePolicy } from '../core/policy.js';
 import { createRelease, type CommitInfo, type NewRelease, type Release } from '../core/release.js';
 import { resolvePlan } from '../core/resolve-plan.js';
+import { parseSynthetic } from '../core/synthetic.js';
 import type { Risk } from '../core/risk.js';
 import { AliasBusyError, NotFoundError, VersionRejectedError } from '../errors.js';
 import type { EngineDeps } from './deps.js';
@@ -31,6 +32,8 @@ export interface StartReleaseInput {
   readonly flags?: readonly FlagChange[] | undefined;
   readonly commit?: CommitInfo | undefined;
   readonly description?: string | undefined;
+  /** Synthetic evidence: lifecycle hooks and paired probes (SyntheticSchema in lib/core/synthetic.ts). */
+  readonly synthetic?: unknown;
 }
 
 /**
@@ -60,6 +63,8 @@ export async function startRelease(deps: EngineDeps, input: StartReleaseInput, a
   const policy = parsePolicy(input.policy);
   const flagKeys = [...new Set(plan.steps.flatMap((step) => (step.type === 'flag' ? [step.key] : [])))];
   if (flagKeys.length > 0 && deps.flags === undefined) throw new UnsupportedError('this plan changes flags, but this deployment has no flag store');
+  const synthetic = parseSynthetic(input.synthetic);
+  if (synthetic !== undefined && deps.invoker === undefined) throw new UnsupportedError('this release asks for synthetic evidence, but this deployment cannot invoke functions');
 
   let routing;
   try {
@@ -96,6 +101,8 @@ export async function startRelease(deps: EngineDeps, input: StartReleaseInput, a
     createdBy: actor,
     flagVersions,
     createdAt: new Date(now).toISOString(),
+    // Only when asked for: the created event of every other release stays as it was.
+    ...(synthetic === undefined ? {} : { synthetic }),
   };
   const fresh = createRelease(asked);
   // The created event records what was asked for, not state: replaying it rebuilds the release.

@@ -7,12 +7,14 @@ import { routingConfirmed } from '../core/exposure.js';
 import type { Observation } from '../core/metrics.js';
 import { describeRouting } from '../core/reducer.js';
 import { isTerminal, type Release } from '../core/release.js';
+import { syntheticDraft } from '../core/synthetic.js';
 import { ConflictError, DriftError } from '../errors.js';
 import type { EngineDeps } from './deps.js';
 import { metricsRequest, needsObservation } from './observe.js';
 import { notify, nowIso, persist } from './persist.js';
 import { finishRollback } from './rollback.js';
 import { applyWeight, routesAsExpected, routingFor, sameRouting } from './routing.js';
+import { applySyntheticDraft, holdForAfterHook, runSynthetic, waitingForBeforeHook } from './synthetic.js';
 
 export type TickOutcome =
   | { readonly releaseId: string; readonly status: 'skipped'; readonly reason: string }
@@ -66,8 +68,18 @@ async function evaluate(deps: EngineDeps, loaded: Release, now: number, observat
   release = await applyFlagStep(deps, release);
   if (release.state === 'paused') return { releaseId, status: 'skipped', reason: release.pauseReason ?? 'paused' };
 
+  // Synthetic evidence (lib/core/synthetic.ts) runs first; its override stands in for decide's until decide makes it itself.
+  release = await runSynthetic(deps, release);
+  if (waitingForBeforeHook(release)) return { releaseId, status: 'skipped', reason: 'waiting to run the before-hook' };
+  const override = syntheticDraft(release, deps.clock.now());
+  if (override !== undefined) {
+    const outcome = await applySyntheticDraft(deps, release, override, deps.clock.now());
+    if (outcome.rollback?.status === 'pending') return { releaseId, status: 'rollback_pending', release: outcome.release, error: outcome.rollback.error };
+    return { releaseId, status: 'decided', decision: outcome.decision, release: outcome.release };
+  }
+
   const seen = needsObservation(release) ? (observation ?? (await observeOne(deps, release, now))) : { ok: true as const, periods: [] };
-  const decision = decide(release, seen, now);
+  const decision = holdForAfterHook(release, decide(release, seen, now));
   if (decision.action === 'none') return { releaseId, status: 'skipped', reason: decision.explanation };
   const saved = await persist(deps, release, eventsForDecision(release, decision), 'next');
   deps.logger.info('decided', { releaseId, action: decision.action, reason: decision.reason, weight: saved.weight, explanation: decision.explanation });

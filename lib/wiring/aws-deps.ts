@@ -6,6 +6,7 @@ import { DynamoIdempotencyStore } from '../aws/dynamo-idempotency-store.js';
 import { DynamoReleaseStore } from '../aws/dynamo-release-store.js';
 import { DynamoTokenStore } from '../aws/dynamo-token-store.js';
 import { LambdaAliasRouter } from '../aws/lambda-alias-router.js';
+import { LambdaInvoker } from '../aws/lambda-invoker.js';
 import { SnsNotifier } from '../aws/sns-notifier.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineDeps, type EngineLogger } from '../engine/deps.js';
 import { FlagService } from '../flags/flag-service.js';
@@ -56,6 +57,8 @@ export function buildGateDeps(config: GateConfig, logger: EngineLogger, options:
     engine: {
       store: new DynamoReleaseStore(doc, config.RELEASES_TABLE),
       router: new LambdaAliasRouter({ client: lambda }),
+      // Hooks and probes; IAM lets the evaluator invoke only the managed and hook functions (cdk/gate-function.ts).
+      invoker: new LambdaInvoker({ client: lambda }),
       metrics: new CloudWatchMetricsSource({ client: cloudwatch, periodSeconds: config.METRIC_PERIOD_SECONDS, settleSeconds: config.METRIC_SETTLE_SECONDS }),
       notifier: notifierFor(config, logger),
       flags: flagService,

@@ -42,9 +42,12 @@ describe('Lambda alias control', () => {
     ]);
   });
 
-  it('grants the evaluator GetAlias and UpdateAlias on the same ARNs: it never validates versions', () => {
+  it('grants the evaluator GetAlias and UpdateAlias on the same ARNs (it never validates versions), and InvokeFunction on their versions for probes', () => {
     const statements = evaluator.filter((statement) => asArray(statement.Action).some((action) => action.startsWith('lambda:')));
-    expect(statements).toEqual([{ Effect: 'Allow', Action: ['lambda:GetAlias', 'lambda:UpdateAlias'], Resource: managedArns('checkout', 'orders') }]);
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['lambda:GetAlias', 'lambda:UpdateAlias'], Resource: managedArns('checkout', 'orders') },
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [functionArnJson('checkout', ':*'), functionArnJson('orders', ':*')] },
+    ]);
   });
 
   it('has no lambda:* anywhere and no Lambda action on "*"', () => {

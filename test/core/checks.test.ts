@@ -58,9 +58,10 @@ describe('evaluateCheck', () => {
 
   it('explains a sequential failure with counts, rates and the log-likelihood ratio against log(1/α)', () => {
     const result = run(sequential, arm(500, 13), arm(4500, 22));
-    expect(result?.note).toMatch(/^error rate 2\.6% \(13\/500\) vs baseline 0\.49% \(22\/4500\); SPRT log-likelihood ratio \d+\.\d ≥ 4\.6$/);
-    expect(result?.statistic).toBeGreaterThanOrEqual(Math.log(100));
-    expect(result?.criticalValue).toBeCloseTo(Math.log(100));
+    expect(result?.note).toMatch(/^error rate 2\.6% \(13\/500\) vs baseline 0\.49% \(22\/4500\); SPRT log-likelihood ratio \d+\.\d ≥ 4\.7$/);
+    // The policy's one α-spending check takes all of α but the probes' share: 0.9%.
+    expect(result?.statistic).toBeGreaterThanOrEqual(Math.log(1 / 0.009));
+    expect(result?.criticalValue).toBeCloseTo(Math.log(1 / 0.009));
   });
 
   it('holds a step whose evidence leans towards a regression without reaching 1/α', () => {
@@ -159,7 +160,7 @@ describe('a check past its limit', () => {
   it('holds a rate above its ceiling on too few requests to fail, and says so', () => {
     const result = run(ceiling, arm(77, 3), arm(7700, 38));
     expect(result).toMatchObject({ verdict: 'inconclusive', canary: 3 / 77, threshold: 0.01, suspicious: true });
-    expect(result?.note).toMatch(/^3 of 77 failed \(3\.9%\), above the 1% ceiling, but too few requests to be sure: holding \(likelihood ratio -?\d+\.\d \(log\) vs 4\.6\)$/);
+    expect(result?.note).toMatch(/^3 of 77 failed \(3\.9%\), above the 1% ceiling, but too few requests to be sure: holding \(likelihood ratio -?\d+\.\d \(log\) vs 4\.7\)$/);
     const throttles = run({ sli: { kind: 'throttle_rate' }, method: 'threshold', value: 0.01 }, arm(100, 0, 300, { throttles: 5 }), arm(900, 0));
     expect(throttles).toMatchObject({ verdict: 'inconclusive' });
     expect(throttles?.note).toMatch(/^5 of 105 throttled \(4\.8%\), above the 1% ceiling/);

@@ -76,7 +76,7 @@ describe('decide', () => {
     const decision = decide(release, ok(history), now(7));
     expect(decision).toMatchObject({ action: 'rollback', reason: 'analysis_failed', toWeight: 0 });
     expect(decision.explanation).toMatch(
-      /^rolled back at 10%: error-rate-vs-baseline: error rate 6% \(12\/200\) vs baseline 0\.44% \(8\/1800\); SPRT log-likelihood ratio \d+\.\d ≥ 5\.1/,
+      /^rolled back at 10%: error-rate-vs-baseline: error rate 6% \(12\/200\) vs baseline 0\.44% \(8\/1800\); SPRT log-likelihood ratio \d+\.\d ≥ 5\.3/,
     );
     expect(eventsForDecision(release, decision)).toEqual([
       { type: 'rollback_started', at: at(7), intent: 'rollback', reason: decision.explanation, decision },

@@ -14,8 +14,9 @@ const evidence = DEFAULT_POLICY.evidence;
 describe('one α for the whole policy', () => {
   it('splits the default α of 1% between the checks that can roll back', () => {
     const shares = DEFAULT_POLICY.checks.map((check) => alphaOf(check));
-    expect(shares).toEqual([0.006, 0.002, 0.002]);
-    expect(shares.reduce((sum: number, share) => sum + (share ?? 0), 0)).toBeCloseTo(DEFAULT_POLICY.alpha, 12);
+    expect(shares).toEqual([0.005, 0.002, 0.002]);
+    expect(DEFAULT_POLICY.evidence.probeAlpha).toBe(0.001);
+    expect(shares.reduce((sum: number, share) => sum + (share ?? 0), DEFAULT_POLICY.evidence.probeAlpha)).toBeCloseTo(DEFAULT_POLICY.alpha, 12);
   });
 
   it('gives checks without a share an equal part of what the declared ones leave, and heuristics none', () => {
@@ -28,7 +29,10 @@ describe('one α for the whole policy', () => {
         { name: 'p90', sli: { kind: 'latency', percentile: 'p90' }, method: 'baseline', maxRatio: 2 },
       ],
     });
-    expect(policy.checks.map((check) => alphaOf(check))).toEqual([0.01, 0.005, 0.005, undefined]);
+    // 2% less the declared 1% and the probes' 0.1%, shared by the two without a share.
+    const shares = policy.checks.map((check) => alphaOf(check));
+    [0.01, 0.0045, 0.0045].forEach((share, index) => expect(shares[index]).toBeCloseTo(share, 12));
+    expect(shares[3]).toBeUndefined();
     expect(policy.checks.map(spendsAlpha)).toEqual([true, true, true, false]);
   });
 
@@ -36,7 +40,7 @@ describe('one α for the whole policy', () => {
     fc.assert(
       fc.property(fc.double({ min: 0.001, max: 0.2, noNaN: true }), fc.double({ min: 0.001, max: 0.2, noNaN: true }), fc.double({ min: 0.001, max: 0.4, noNaN: true }), (first, second, alpha) => {
         const input = { alpha, checks: [{ name: 'a', sli: { kind: 'error_rate' }, method: 'sequential', alpha: first }, { name: 'b', sli: { kind: 'error_rate' }, method: 'threshold', value: 0.01, alpha: second }] };
-        if (first + second <= alpha) {
+        if (first + second + DEFAULT_POLICY.evidence.probeAlpha <= alpha) {
           expect(parsePolicy(input).checks.map((check) => alphaOf(check))).toEqual([first, second]);
         } else {
           expect(() => parsePolicy(input)).toThrow(PlanError);

@@ -55,6 +55,11 @@ function eventOf(type: ReleaseEvent['type'], release: Release, minute: number): 
       return { type, at: when, flag: { key: 'k', cohort: 'beta', percent: 10, previousVersion: 1, appliedVersion: 2, at: when } };
     case 'flags_restored':
       return { type, at: when, keys: ['k'] };
+    // Synthetic evidence's events need a release that opted in: test/core/synthetic.test.ts covers them.
+    case 'hook_ran':
+      return { type, at: when, run: { phase: 'before', function: 'checkout-smoke', at: when, outcome: 'pass', durationMs: 40 } };
+    case 'probes_ran':
+      return { type, at: when, tick: { at: when, pairs: 10, canaryTotal: 10, canaryErrors: 0, baselineTotal: 10, baselineErrors: 0 } };
   }
 }
 

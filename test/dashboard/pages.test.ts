@@ -170,7 +170,7 @@ describe('a rolled-back release', () => {
     expect(errorRate).toContain('error-rate-ceiling ≤ 1%');
     expect(errorRate).toContain('class="series series-canary"');
     expect(errorRate).toContain('class="series series-baseline"');
-    expect(sequential).toContain('roll back: ln(1/α) = 5.1');
+    expect(sequential).toContain('roll back: ln(1/α) = 5.3');
     expect(sequential).toMatch(/<line class="threshold" /);
     expect(sequential).toContain('class="series series-statistic"');
     // This world's metrics count no slow requests, so the p99 test only compares percentiles and records no statistic.

@@ -174,6 +174,7 @@ export function engineDeps(overrides: Partial<Omit<EngineDeps, 'config'>> & { co
     metrics: overrides.metrics ?? new ScriptedMetrics(clock, router as FakeRouter),
     notifier: overrides.notifier ?? new RecordingNotifier(),
     flags: overrides.flags,
+    invoker: overrides.invoker,
     logger: overrides.logger ?? silentLogger,
     newId: overrides.newId ?? (() => `rel-${(counter += 1)}`),
     config: { ...DEFAULT_ENGINE_CONFIG, ...overrides.config },

@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { isTerminal, type Release } from '../../core/release.js';
+import { requestedHookFunction } from '../../core/synthetic.js';
 import { act, HUMAN_ACTIONS, REASON_REQUIRED, type HumanAction } from '../../engine/actions.js';
 import { metricsRequest } from '../../engine/observe.js';
 import { startRelease } from '../../engine/start-release.js';
@@ -174,6 +175,9 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     const principal = c.get('principal');
     authorize(principal, 'releases:write', { function: body.function });
     for (const flag of body.flags ?? []) authorize(principal, 'flags:write', { flag: flag.key });
+    // The gate invokes a hook function with its own role: only for callers that may release that function too.
+    const hookFunction = requestedHookFunction(body.synthetic);
+    if (hookFunction !== undefined) authorize(principal, 'releases:write', { function: hookFunction });
     const release = await startRelease(deps.engine, body, principal.subject);
     c.header('Location', `/releases/${release.id}`);
     return c.json(view(release), 201);

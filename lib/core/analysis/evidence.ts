@@ -15,9 +15,12 @@ function floorLogLikelihood(requests: number, errors: number, floor: number): nu
   return errors * Math.log(floor / alternative) + (requests - errors) * Math.log((1 - floor) / (1 - alternative));
 }
 
-/** Each route spends half of β, so a version bad on both counts reaches 100% with probability at most β. */
-export function ruleOutLevel(evidence: Evidence): number {
-  return Math.log(evidence.beta / 2);
+/**
+ * Each route spends an equal part of β (two on traffic; a third for paired probes), so a version
+ * bad on every count reaches 100% with probability at most β.
+ */
+export function ruleOutLevel(evidence: Evidence, routes = 2): number {
+  return Math.log(evidence.beta / routes);
 }
 
 /** The expected fall of a statistic per draw and its second moment, for a version as good as the stable one. */
@@ -47,7 +50,7 @@ export function floorMoments(p: number, floor: number): StepMoments {
 }
 
 /** Whether the errors since the start rule out the policy's target regression, and how far there is to go. */
-export function ruleOutEvidence(sequence: readonly { canary: ArmStats; baseline: ArmStats }[], evidence: Evidence): EvidenceResult {
+export function ruleOutEvidence(sequence: readonly { canary: ArmStats; baseline: ArmStats }[], evidence: Evidence, routes = 2): EvidenceResult {
   const pairs: CountPair[] = sequence.map(({ canary, baseline }) => ({
     canaryTotal: canary.invocations,
     canaryEvents: canary.errors,
@@ -59,7 +62,7 @@ export function ruleOutEvidence(sequence: readonly { canary: ArmStats; baseline:
   const canaryErrors = sum((pair) => pair.canaryEvents);
   const baselineRequests = sum((pair) => pair.baselineTotal);
   const baselineErrors = sum((pair) => pair.baselineEvents);
-  const level = ruleOutLevel(evidence);
+  const level = ruleOutLevel(evidence, routes);
   const logLikelihood = ratioLogLikelihood(pairs, evidence.ruleOut);
   const byRatio = logLikelihood <= level;
   const floorStatistic = floorLogLikelihood(canaryRequests, canaryErrors, evidence.floor);

@@ -11,6 +11,8 @@ export interface AnalysisWindow {
   readonly releaseStart: number;
   /** When the new version took all traffic, if it has. */
   readonly promotedAt?: number | undefined;
+  /** Routes that share β for ruling out: 2 on traffic, 3 with paired probes. */
+  readonly evidenceRoutes?: number | undefined;
 }
 
 /** Combines verdicts: any fail fails; otherwise any inconclusive (or nothing to judge on) is inconclusive. */
@@ -70,6 +72,6 @@ export function judge(policy: Policy, periods: readonly Period[], window: Analys
     .filter((result): result is CheckResult => result !== undefined);
   const end = periods.reduce((latest, period) => (period.end > window.from ? Math.max(latest, period.end) : latest), window.from);
   // Policies stored before evidence existed advance on their checks alone.
-  const evidence = live && policy.evidence !== undefined ? ruleOutEvidence(sequence, policy.evidence) : undefined;
+  const evidence = live && policy.evidence !== undefined ? ruleOutEvidence(sequence, policy.evidence, window.evidenceRoutes) : undefined;
   return { verdict: combine(checks), checks, window: { start: window.from, end }, canaryRequests: input.canary.invocations, ...(evidence ? { evidence } : {}) };
 }

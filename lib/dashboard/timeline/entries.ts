@@ -71,6 +71,14 @@ function entryFor(event: ReleaseEvent): TimelineEntry | undefined {
       return { at, label: 'flag', text: `flag ${event.flag.key} set to ${event.flag.percent}% for ${event.flag.cohort} (version ${event.flag.previousVersion ?? 'none'} → ${event.flag.appliedVersion})`, tone: 'normal' };
     case 'flags_restored':
       return { at, label: 'flags', text: `flags restored to their versions from before the release: ${event.keys.join(', ')}`, tone: 'warning' };
+    case 'hook_ran': {
+      const { run } = event;
+      const detail = run.detail === undefined ? '' : ` (${run.detail})`;
+      return { at, label: `${run.phase}-hook`, text: `${run.function} ${run.outcome === 'pass' ? 'passed' : 'failed'} in ${formatDuration(run.durationMs)}${detail}`, tone: run.outcome === 'pass' ? 'success' : 'danger' };
+    }
+    case 'probes_ran':
+      // One per tick: the decisions carry the probes' verdict, so the timeline stays readable.
+      return undefined;
   }
 }
 

@@ -37,6 +37,8 @@ export interface PreflightBrief {
   readonly slowMinutesToFull?: number | undefined;
   readonly detectableRatio?: number | undefined;
   readonly requestsToRuleOut?: number | undefined;
+  /** The first step's weight as the pre-flight set it (raised at low traffic). */
+  readonly firstWeight?: number | undefined;
   readonly warnings: readonly string[];
 }
 
@@ -48,6 +50,7 @@ export function briefPreflight(report: Preflight): PreflightBrief {
     slowMinutesToFull: report.slowMinutesToFull,
     detectableRatio: report.detectableRatio,
     requestsToRuleOut: report.requestsToRuleOut,
+    firstWeight: report.steps.find((step) => step.weight > 0)?.weight,
     warnings: report.warnings.map((warning) => warning.code),
   };
 }
@@ -163,6 +166,8 @@ export interface TargetResult {
 export interface TargetOptions {
   /** The plan's minimum minutes to 100% (15 for the default plan). */
   readonly planMinutes: number;
+  /** The plan's first weight, for policies without a pre-flight (1 for the default plan). */
+  readonly firstWeight?: number | undefined;
   /** The cells' pre-flight, keyed `rpm:rate`; a cell is feasible when its mode is 'judged'. Defaults to each summary's own. */
   readonly preflightByCell?: ReadonlyMap<string, PreflightBrief> | undefined;
 }
@@ -230,7 +235,9 @@ export function evaluateTargets(summaries: readonly CellSummary[], options: Targ
     target: 'bad: mean exposure (all runs) ≤ 2× Wald in feasible cells at ≥ 1k rpm',
     verdict: verdictOf(badBusy.length, exposureFails),
     measured: `worst ${worstExposure.toFixed(2)}× over ${badBusy.length} cell-scenarios`,
-    cells: exposureFails.map((summary) => `${label(summary)}: ${ratio(summary.exposure, summary.wald)} (${num(summary.exposure)} vs ${num(summary.wald)})`),
+    cells: exposureFails.map(
+      (summary) => `${label(summary)}: ${ratio(summary.exposure, summary.wald)} (${num(summary.exposure)} vs ${num(summary.wald)}; one minute of the first step alone is ${num(firstMinuteRequests(summary, options.firstWeight))})`,
+    ),
   });
 
   const at = (scenario: ScenarioName) => summaries.find((summary) => summary.requestsPerMinute === 1000 && summary.errorRate === 0.005 && summary.scenario === scenario);
@@ -269,6 +276,14 @@ export function evaluateTargets(summaries: readonly CellSummary[], options: Targ
   return results;
 }
 
+/**
+ * New-version requests in one minute of the first step: the least a gate that judges whole
+ * one-minute periods can serve before its first decision. Above Wald's limit at high traffic.
+ */
+export function firstMinuteRequests(summary: CellSummary, planFirstWeight = 1): number {
+  return (summary.requestsPerMinute * (summary.preflight?.firstWeight ?? planFirstWeight)) / 100;
+}
+
 export function describeBrief(brief: PreflightBrief): string {
   const expected = brief.expectedMinutesToFull === undefined ? 'no expected time' : `expected ${num(brief.expectedMinutesToFull, 0)} min`;
   const slow = brief.slowMinutesToFull === undefined ? 'slow case beyond the deadline' : `slow ${num(brief.slowMinutesToFull, 0)} min`;
@@ -285,6 +300,8 @@ export interface GridReportInput {
   /** The policy whose pre-flight decides feasibility and whose targets are detailed. */
   readonly primary: string;
   readonly planMinutes: number;
+  /** The plan's first weight (before any pre-flight raise). */
+  readonly firstWeight?: number | undefined;
   readonly runsPerCell: number;
   readonly seconds?: number | undefined;
   readonly header?: readonly string[] | undefined;
@@ -312,7 +329,7 @@ function healthyTable(rows: readonly CellSummary[], planMinutes: number, preflig
   );
 }
 
-function badTable(rows: readonly CellSummary[], catastrophic: boolean): string {
+function badTable(rows: readonly CellSummary[], catastrophic: boolean, firstWeight: number | undefined): string {
   return markdownTable(
     [
       'cell',
@@ -327,6 +344,7 @@ function badTable(rows: readonly CellSummary[], catastrophic: boolean): string {
       'exposure (all runs)',
       '÷ Wald',
       'Wald',
+      'first minute',
       'min to detect',
       ...(catastrophic ? ['rolled back at first evaluation'] : []),
     ],
@@ -343,23 +361,29 @@ function badTable(rows: readonly CellSummary[], catastrophic: boolean): string {
       num(summary.exposure),
       ratio(summary.exposure, summary.wald),
       num(summary.wald),
+      num(firstMinuteRequests(summary, firstWeight)),
       num(summary.minutesToDetect, 1),
       ...(catastrophic ? [percent(summary.firstEvaluation)] : []),
     ]),
   );
 }
 
+/** The targets as a table, then the cells each one lists (failing, or for the infeasible row the cells themselves). */
 function targetsTable(results: readonly TargetResult[]): string {
-  return markdownTable(
-    ['target', 'result', 'measured', 'failing cells'],
-    results.map((result) => [result.target, result.verdict, result.measured, result.cells.length === 0 ? '–' : result.cells.join('; ')]),
+  const table = markdownTable(
+    ['target', 'result', 'measured', 'cells listed'],
+    results.map((result) => [result.target, result.verdict, result.measured, result.cells.length === 0 ? '–' : String(result.cells.length)]),
   );
+  const lists = results
+    .filter((result) => result.cells.length > 0)
+    .flatMap((result) => ['', `**${result.target}** — ${result.verdict === 'reported' ? 'cells' : 'failing'}:`, '', ...result.cells.map((entry) => `- ${entry}`)]);
+  return [table, ...lists].join('\n');
 }
 
 export function renderGridReport(input: GridReportInput): string {
   const preflights = preflightByCell(input.summaries.filter((summary) => summary.policy === input.primary));
   const byPolicy = (id: string) => input.summaries.filter((summary) => summary.policy === id);
-  const targets = new Map(input.policies.map((policy) => [policy.id, evaluateTargets(byPolicy(policy.id), { planMinutes: input.planMinutes, preflightByCell: preflights })]));
+  const targets = new Map(input.policies.map((policy) => [policy.id, evaluateTargets(byPolicy(policy.id), { planMinutes: input.planMinutes, firstWeight: input.firstWeight, preflightByCell: preflights })]));
   const scenarios = [...new Set(input.summaries.map((summary) => summary.scenario))];
   const cells = sortCells([...new Map(input.summaries.map((summary) => [cellId(summary), summary])).values()]);
   const trafficAxis = [...new Set(cells.map((cell) => cell.requestsPerMinute))];
@@ -440,7 +464,7 @@ export function renderGridReport(input: GridReportInput): string {
         input.policies.findIndex((policy) => policy.id === a.policy) - input.policies.findIndex((policy) => policy.id === b.policy),
     );
     const family = scenarioFamily(scenario);
-    const table = family === 'healthy' ? healthyTable(rows, input.planMinutes, preflights) : badTable(rows, family === 'catastrophic');
+    const table = family === 'healthy' ? healthyTable(rows, input.planMinutes, preflights) : badTable(rows, family === 'catastrophic', input.firstWeight);
     return [`### ${scenario}`, '', table, ''].join('\n');
   });
 
@@ -488,7 +512,7 @@ export function renderGridReport(input: GridReportInput): string {
     '## By scenario',
     '',
     'Healthy: false rollbacks are runs rolled back at any time, verification included. Needed a person: paused, or undecided at the 12-hour safety stop. Minutes to 100% over the runs that reached it.',
-    'Bad: requests to detection over the runs caught before 100%; exposure over all runs.',
+    "Bad: requests to detection over the runs caught before 100%; exposure over all runs. First minute: the new version's requests in one minute of the first step, the least a gate judging one-minute periods serves before it can act (Wald's limit counts single requests).",
     '',
     ...sections,
     ...(input.seconds === undefined ? [] : [`Ran in ${input.seconds.toFixed(1)} s on this machine.`, '']),

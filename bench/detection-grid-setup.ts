@@ -16,6 +16,8 @@ export const GRID_MAX_MINUTES = 720;
 
 export const gridPlan = resolvePlan(DEFAULT_PRESET, 'normal');
 export const gridPlanMinutes = minimumTimeToFullMs(gridPlan) / 60_000;
+/** The plan's first weight, before the pre-flight raises it at low traffic. */
+export const gridFirstWeight = gridPlan.steps.find((step) => step.type === 'traffic')?.weight ?? 0;
 
 export type GridPolicyId = 'default' | 'codedeploy' | 'argo' | 'kayenta';
 

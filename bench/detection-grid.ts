@@ -10,13 +10,28 @@ import { Worker } from 'node:worker_threads';
 import { percent } from '../lib/core/format.js';
 import { DEFAULT_PRESET } from '../lib/core/presets.js';
 import { renderGridReport, rpmText, type CellSummary } from './detection-grid-report.js';
-import { GRID_MAX_MINUTES, GRID_POLICIES, gridPlanMinutes, gridTasks, parseCells, parseScenarios, type GridTask } from './detection-grid-setup.js';
+import { GRID_MAX_MINUTES, GRID_POLICIES, gridFirstWeight, gridPlanMinutes, gridTasks, parseCells, parseScenarios, type GridTask } from './detection-grid-setup.js';
 import type { WorkerMessage } from './detection-grid-worker.js';
 import { publish } from './report.js';
 
-function runOnWorkers(tasks: readonly GridTask[], workers: number): Promise<CellSummary[]> {
+/** Worker time by policy and by scenario, to stderr: where a longer run will spend its time. */
+function reportTaskTimes(tasks: readonly GridTask[], taskMs: ReadonlyMap<number, number>, seconds: number): void {
+  const total = (key: (task: GridTask) => string) => {
+    const sums = new Map<string, number>();
+    for (const task of tasks) sums.set(key(task), (sums.get(key(task)) ?? 0) + (taskMs.get(task.id) ?? 0));
+    return [...sums].sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ');
+  };
+  const all = [...taskMs.values()].reduce((sum, ms) => sum + ms, 0) / 1000;
+  process.stderr.write(`detection-grid: ${seconds.toFixed(1)} s wall, ${all.toFixed(1)} s of worker time\n`);
+  process.stderr.write(`  by policy: ${total((task) => task.policy)}\n`);
+  process.stderr.write(`  by scenario: ${total((task) => task.scenario)}\n`);
+  process.stderr.write(`  by traffic: ${total((task) => `${rpmText(task.cell.requestsPerMinute)} rpm`)}\n`);
+}
+
+function runOnWorkers(tasks: readonly GridTask[], workers: number): Promise<{ summaries: CellSummary[]; taskMs: Map<number, number> }> {
   const started = performance.now();
   const summaries: CellSummary[] = [];
+  const taskMs = new Map<number, number>();
   const queue = [...tasks];
   let done = 0;
   let lastPrint = 0;
@@ -48,6 +63,7 @@ function runOnWorkers(tasks: readonly GridTask[], workers: number): Promise<Cell
           return;
         }
         summaries.push(message.summary);
+        taskMs.set(message.id, message.ms);
         done += 1;
         progress(done === tasks.length);
         next();
@@ -56,7 +72,7 @@ function runOnWorkers(tasks: readonly GridTask[], workers: number): Promise<Cell
       worker.on('exit', () => {
         live -= 1;
         if (live === 0) {
-          if (done === tasks.length) resolve(summaries);
+          if (done === tasks.length) resolve({ summaries, taskMs });
           else reject(new Error(`workers exited with ${tasks.length - done} tasks left`));
         }
       });
@@ -76,13 +92,15 @@ export async function runDetectionGridBenchmark(): Promise<string> {
   // The slow tasks first (busy cells, healthy scenarios that run through verification), so the queue ends on short ones.
   const tasks = gridTasks(cells, scenarios, runs).sort((a, b) => Number(b.scenario.startsWith('healthy')) - Number(a.scenario.startsWith('healthy')) || b.cell.requestsPerMinute - a.cell.requestsPerMinute);
   process.stderr.write(`detection-grid: ${cells.length} cells × ${scenarios.length} scenarios × ${GRID_POLICIES.length} policies × ${runs} seeds on ${workers} workers\n`);
-  const summaries = await runOnWorkers(tasks, workers);
+  const { summaries, taskMs } = await runOnWorkers(tasks, workers);
   const seconds = (performance.now() - started) / 1000;
+  reportTaskTimes(tasks, taskMs, seconds);
   return renderGridReport({
     summaries,
     policies: GRID_POLICIES,
     primary: 'default',
     planMinutes: gridPlanMinutes,
+    firstWeight: gridFirstWeight,
     runsPerCell: runs,
     seconds,
     header: [

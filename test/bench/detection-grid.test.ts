@@ -5,6 +5,7 @@ import type { ScenarioName } from '../../lib/core/simulator/scenarios.js';
 import {
   evaluateTargets,
   exceedsByTwoSe,
+  firstMinuteRequests,
   renderGridReport,
   rolledBackAtFirstEvaluation,
   summarizeCell,
@@ -83,6 +84,14 @@ describe('a cell summary', () => {
     expect(waldFor('catastrophic', 0.005)).toBeCloseTo(waldExpectedSamples(0.005, 1, 0.01, 0.05));
     expect(waldFor('latency', 0.005)).toBeUndefined();
     expect(waldFor('healthy-ramp', 0.005)).toBeUndefined();
+  });
+
+  it("floors exposure at one minute of the first step, at the pre-flight's raised weight when it has one", () => {
+    const raised: Preflight = { ...judged, steps: [{ stepIndex: 0, weight: 5, canaryPerMinute: 5, gathersEvidence: false }] };
+    expect(cell('bad', [rolledBack(3, 10, { preflight: raised })], 100).preflight?.firstWeight).toBe(5);
+    expect(firstMinuteRequests(cell('bad', [rolledBack(3, 10, { preflight: raised })], 100))).toBe(5);
+    expect(firstMinuteRequests(cell('bad', [rolledBack(1, 1000)], 100_000, 0.005, 'argo'), 1)).toBe(1000);
+    expect(firstMinuteRequests(cell('bad', [rolledBack(1, 1000)], 100_000, 0.005, 'argo'), 10)).toBe(10_000);
   });
 
   it('counts a rollback at the first evaluation only at or before the first minute with new-version requests', () => {

@@ -37,7 +37,7 @@ function runOnWorkers(tasks: readonly GridTask[], workers: number): Promise<{ su
   let lastPrint = 0;
   const progress = (force = false) => {
     const now = performance.now();
-    if (!force && now - lastPrint < 2000) return;
+    if (!force && now - lastPrint < 10_000) return;
     lastPrint = now;
     const elapsed = (now - started) / 1000;
     const eta = done === 0 ? '?' : ((elapsed / done) * (tasks.length - done)).toFixed(0);

@@ -145,6 +145,8 @@ export function cellLabel(cell: { requestsPerMinute: number; errorRate: number }
 }
 
 const num = (value: number | undefined, digits = 0) => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+/** Counts below 10 keep a decimal (Wald's limit for a version that always fails is under one request). */
+const small = (value: number | undefined) => num(value, value !== undefined && value < 10 ? 1 : 0);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
 
 function cellId(summary: { requestsPerMinute: number; errorRate: number }): string {
@@ -360,8 +362,8 @@ function badTable(rows: readonly CellSummary[], catastrophic: boolean, firstWeig
       ratio(summary.requestsToDetection, summary.wald),
       num(summary.exposure),
       ratio(summary.exposure, summary.wald),
-      num(summary.wald),
-      num(firstMinuteRequests(summary, firstWeight)),
+      small(summary.wald),
+      small(firstMinuteRequests(summary, firstWeight)),
       num(summary.minutesToDetect, 1),
       ...(catastrophic ? [percent(summary.firstEvaluation)] : []),
     ]),

@@ -184,13 +184,18 @@ function afterDuration(
   move: Pick<Draft, 'action' | 'reason' | 'toWeight'>,
   what: 'step' | 'verification',
 ): Draft {
+  const probes = release.synthetic?.probes ? probeJudgement(release.probeTicks ?? [], probeSettings(release)) : undefined;
+  // Too little traffic to judge on, but probes that rule the regression out: they judge instead.
+  if (judgement?.verdict === 'inconclusive' && probes?.verdict === 'pass' && !judgement.checks.some((check) => check.suspicious === true)) {
+    const done = what === 'verification' ? 'verified at 100%' : describeMove(release, move);
+    return { ...move, judgement, explanation: `${done} on paired probes: ${probes.note}; ${summarize(judgement)}` };
+  }
   if (judgement === undefined || judgement.verdict === 'pass') {
     const passed = judgement?.checks.length === 1 ? 'the one check passes' : `all ${judgement?.checks.length} checks pass`;
     const because = judgement ? `${passed} (${summarize(judgement)})` : `no traffic on the new version to judge`;
     const evidence = judgement?.evidence;
     const policyEvidence = release.policy.evidence;
     // Paired probes are a third route to the same evidence, for traffic too low to bring it.
-    const probes = release.synthetic?.probes ? probeJudgement(release.probeTicks ?? [], probeSettings(release)) : undefined;
     if (move.action === 'promote' && what === 'step' && probes?.verdict === 'pass' && evidence?.ruledOut !== true) {
       return { ...move, judgement, explanation: `${describeMove(release, move)} on paired probes: ${probes.note}; ${because}` };
     }

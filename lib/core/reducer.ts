@@ -27,7 +27,7 @@ const ALLOWED: Record<ReleaseEvent['type'], readonly ReleaseState[]> = {
   flags_restored: ['rolling_back'],
   // Synthetic evidence: the before-hook runs while pending, the after-hook once promoted, probes while progressing.
   hook_ran: ['pending', 'promoted'],
-  probes_ran: ['progressing'],
+  probes_ran: ['progressing', 'promoted'],
 };
 
 function withDecision(release: Release, decision: Decision | undefined): Partial<Pick<Release, 'decisions' | 'consecutiveMetricErrors' | 'failedJudgements'>> {

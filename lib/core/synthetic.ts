@@ -291,7 +291,7 @@ export function syntheticDraft(release: Release, now: number): SyntheticDraft | 
     return { action: 'rollback', reason: 'hook_failed', explanation: `rolled back from 100%: ${hookText(after)}` };
   }
   const ticks = release.probeTicks ?? [];
-  if (release.state !== 'progressing' || ticks.length === 0) return undefined;
+  if ((release.state !== 'progressing' && release.state !== 'promoted') || ticks.length === 0) return undefined;
   const check = probeJudgement(ticks, probeSettings(release));
   if (check.verdict !== 'fail') return undefined;
   const judgement: Judgement = {

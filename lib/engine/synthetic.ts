@@ -83,7 +83,8 @@ async function probe(deps: EngineDeps, release: Release, version: string, event:
  */
 export async function runProbes(deps: EngineDeps, release: Release): Promise<Release> {
   const probes = release.synthetic?.probes;
-  if (release.state !== 'progressing' || probes === undefined) return release;
+  // Probes run through verification too: at 100% the stable version still answers by its qualifier.
+  if ((release.state !== 'progressing' && release.state !== 'promoted') || probes === undefined) return release;
   if (deps.invoker === undefined) {
     deps.logger.warn('release has probes but this deployment cannot invoke functions', { releaseId: release.id });
     return release;

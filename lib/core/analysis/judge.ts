@@ -49,7 +49,8 @@ export function judge(policy: Policy, periods: readonly Period[], window: Analys
   const whole = inWindow.filter((period) => period.start >= window.from).sort((a, b) => a.start - b.start);
   const warmPeriods = whole.slice(policy.latencyWarmupPeriods);
   // Latency tests leave out the current step's warm-up, earlier steps' are capped per period.
-  const warmingUp = new Set(inWindow.filter((period) => !warmPeriods.includes(period)));
+  const warm = new Set(warmPeriods);
+  const warmingUp = new Set(inWindow.filter((period) => !warm.has(period)));
   const warmSequence = sequence.filter((period) => !warmingUp.has(period));
   const inputOf = (inWindow: readonly Period[], afterWarmup = false): CheckInput => {
     return {
@@ -66,9 +67,9 @@ export function judge(policy: Policy, periods: readonly Period[], window: Analys
     };
   };
   const input = inputOf(inWindow);
-  const warm = inputOf(warmPeriods, input.canary.invocations > 0);
+  const warmInput = inputOf(warmPeriods, input.canary.invocations > 0);
   const checks = policy.checks
-    .map((check) => evaluateCheck(check, check.sli.kind === 'latency' ? warm : input))
+    .map((check) => evaluateCheck(check, check.sli.kind === 'latency' ? warmInput : input))
     .filter((result): result is CheckResult => result !== undefined);
   const end = periods.reduce((latest, period) => (period.end > window.from ? Math.max(latest, period.end) : latest), window.from);
   // Policies stored before evidence existed advance on their checks alone.

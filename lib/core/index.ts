@@ -1,4 +1,5 @@
 export * from './analysis/checks.js';
+export * from './analysis/evidence.js';
 export * from './analysis/judge.js';
 export * from './analysis/sprt.js';
 export * from './commit.js';
@@ -14,6 +15,7 @@ export * from './issues.js';
 export * from './metrics.js';
 export * from './plan.js';
 export * from './policy.js';
+export * from './preflight.js';
 export * from './presets.js';
 export * from './reducer.js';
 export * from './release.js';

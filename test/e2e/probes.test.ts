@@ -12,9 +12,11 @@ describe('a low-traffic function released on paired probes, end to end', () => {
   const api = () => new ApiClient({ url: world.url, token: world.adminToken, tokenSource: 'test' }, globalThis.fetch, { sleep: (ms) => new Promise((done) => setTimeout(done, ms)) });
   const plan = { steps: [{ type: 'traffic', weight: 10, minBake: '6s' }, { type: 'traffic', weight: 50, minBake: '6s' }], verification: '6s' };
   const synthetic = { probes: { events: [{ cartId: 'probe-1' }, { cartId: 'probe-2' }], pairsPerTick: 40 } };
+  // The default policy, told to judge on probes what its traffic cannot.
+  const policy = { checks: [{ name: 'error-rate-vs-baseline', sli: { kind: 'error_rate' }, method: 'sequential', alpha: 0.005 }], evidence: { onInfeasible: 'synthetic' } };
 
   async function release(version: string): Promise<{ state: string; decisions: { action: string; reason: string; explanation: string }[]; probes?: { ticks: number } }> {
-    const { id } = (await api().request<{ id: string }>('POST', '/releases', { body: { function: 'checkout', version, plan, synthetic } })).body;
+    const { id } = (await api().request<{ id: string }>('POST', '/releases', { body: { function: 'checkout', version, plan, policy, synthetic } })).body;
     let gate = (await api().get<{ state: string; revision: number }>(`/releases/${id}/gate`)).body;
     const deadline = Date.now() + 3 * 60_000;
     while (!['succeeded', 'rolled_back', 'aborted', 'paused'].includes(gate.state) && Date.now() < deadline) {

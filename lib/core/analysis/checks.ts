@@ -283,17 +283,27 @@ function sequential(
     statistic: Math.log(evidence),
     criticalValue: Math.log(critical),
   };
+  return sequentialVerdict({ common, detail, evidence, critical, holdAbove: check.holdAbove, mayHold: true, enough, short });
+}
+
+/** A sequential test's verdict from its mixture: fail at 1/α, hold as suspicious above `holdAbove`, else pass on enough requests. */
+function sequentialVerdict(options: {
+  common: Omit<CheckResult, 'verdict' | 'note'>;
+  detail: string;
+  evidence: number;
+  critical: number;
+  holdAbove: number;
+  mayHold: boolean;
+  enough: boolean;
+  short: () => CheckResult;
+}): CheckResult {
+  const { common, detail, evidence, critical, holdAbove } = options;
   if (evidence >= critical) return { ...common, verdict: 'fail', note: `${detail} ≥ ${stat(Math.log(critical))}` };
-  if (evidence >= check.holdAbove) {
-    return {
-      ...common,
-      verdict: 'inconclusive',
-      suspicious: true,
-      note: `${detail}: leaning towards a regression (≥ ${stat(Math.log(check.holdAbove))}), baking longer`,
-    };
+  if (evidence >= holdAbove && options.mayHold) {
+    return { ...common, verdict: 'inconclusive', suspicious: true, note: `${detail}: leaning towards a regression (≥ ${stat(Math.log(holdAbove))}), baking longer` };
   }
-  if (!enough) return { ...short(), ...common };
-  return { ...common, verdict: 'pass', note: `${detail} < ${stat(Math.log(check.holdAbove))}: no evidence of a regression` };
+  if (!options.enough) return { ...options.short(), ...common };
+  return { ...common, verdict: 'pass', note: `${detail} < ${stat(Math.log(holdAbove))}: no evidence of a regression` };
 }
 
 /**
@@ -348,13 +358,8 @@ function sequentialLatency(
     statistic: Math.log(evidence),
     criticalValue: Math.log(critical),
   };
-  if (evidence >= critical) return { ...common, verdict: 'fail', note: `${detail} ≥ ${stat(Math.log(critical))}` };
   // A handful of slow requests is a tail, not a trend: holding needs at least as many as a percentile would.
-  if (evidence >= check.holdAbove && canaryCounts.events >= TAIL_SAMPLES_TO_FAIL) {
-    return { ...common, verdict: 'inconclusive', suspicious: true, note: `${detail}: leaning towards a regression (≥ ${stat(Math.log(check.holdAbove))}), baking longer` };
-  }
-  if (!enough) return { ...short(), ...common };
-  return { ...common, verdict: 'pass', note: `${detail} < ${stat(Math.log(check.holdAbove))}: no evidence of a regression` };
+  return sequentialVerdict({ common, detail, evidence, critical, holdAbove: check.holdAbove, mayHold: canaryCounts.events >= TAIL_SAMPLES_TO_FAIL, enough, short });
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { AliasRouting, ReleaseEvent } from './core/events.js';
 import type { Observation } from './core/metrics.js';
 import type { Check } from './core/policy.js';
+import type { StableTraffic } from './core/preflight.js';
 import type { Release, ReleaseState } from './core/release.js';
 
 export interface Clock {
@@ -185,7 +186,27 @@ export interface MetricsRequest {
   readonly to: number;
   /** Custom SLIs to query beside the Lambda metrics. */
   readonly checks: readonly Check[];
+  /**
+   * Per sequential latency check name, the objective in ms: the source counts each version's
+   * requests slower than it (ArmStats.slow). Absent or empty: no slow counts are asked for.
+   */
+  readonly latencyObjectivesMs?: Readonly<Record<string, number>> | undefined;
 }
+
+/** What the gate asks about the stable version before a release starts. */
+export interface StableTrafficRequest {
+  readonly functionName: string;
+  readonly alias: string;
+  /** The version the alias runs now. */
+  readonly version: string;
+  /** How far back to read, ending at `to`. */
+  readonly windowMinutes: number;
+  /** Epoch ms: now. The source leaves out periods that may still be incomplete. */
+  readonly to: number;
+}
+
+/** A reading of the stable version's traffic, or why there is none (never a rejection). */
+export type StableTrafficReading = { readonly ok: true; readonly traffic: StableTraffic } | { readonly ok: false; readonly reason: string };
 
 export interface MetricsSource {
   /**
@@ -193,6 +214,11 @@ export interface MetricsSource {
    * rejection, so one bad call cannot stop a tick.
    */
   observe(requests: readonly MetricsRequest[]): Promise<Map<string, Observation>>;
+  /**
+   * The stable version's recent traffic, for the pre-flight. Optional: a source without it
+   * leaves the release without a forecast. A failure or no data is `ok: false`, never a rejection.
+   */
+  readStable?(request: StableTrafficRequest): Promise<StableTrafficReading>;
 }
 
 export type NoticeKind = 'rolled_back' | 'rollback_stuck' | 'paused' | 'drift_detected' | 'succeeded' | 'aborted';

@@ -1,8 +1,8 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { ArmStats, Observation, Period } from '../core/metrics.js';
+import { aggregateArm, type ArmStats, type Observation, type Period } from '../core/metrics.js';
 import { checkLabel } from '../core/policy.js';
 import { DependencyUnavailableError } from '../errors.js';
-import type { MetricsRequest, MetricsSource } from '../ports.js';
+import type { MetricsRequest, MetricsSource, StableTrafficReading, StableTrafficRequest } from '../ports.js';
 import { callAws } from './sdk-errors.js';
 
 export interface CloudWatchMetricsSourceOptions {
@@ -21,7 +21,7 @@ type BuiltIn = 'invocations' | 'errors' | 'throttles' | 'p50' | 'p90' | 'p99';
 /** What a query id answers for. `value` is absent for helper queries whose data is not returned. */
 interface QueryTarget {
   readonly arm: Arm;
-  readonly value?: { readonly builtIn: BuiltIn } | { readonly custom: string };
+  readonly value?: { readonly builtIn: BuiltIn } | { readonly custom: string } | { readonly slow: string };
 }
 
 interface RequestPlan {
@@ -59,6 +59,15 @@ const EXPRESSION_TOKEN = /'[^']*'|"[^"]*"|\b[a-z][A-Za-z0-9_]*\b/g;
 /** Our own error's message already names the dependency and the SDK's error. */
 const errorText = (error: unknown) =>
   error instanceof DependencyUnavailableError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/**
+ * CloudWatch's percentile rank: the percent of datapoints in (lower, upper]. `PR(300:)` is the
+ * share of requests slower than 300 ms (the lower bound is exclusive).
+ */
+export const slowerThan = (objectiveMs: number) => `PR(${objectiveMs}:)`;
+
+const describeTarget = (value: QueryTarget['value']) =>
+  value === undefined ? 'duration' : 'builtIn' in value ? value.builtIn : 'custom' in value ? `custom check '${value.custom}'` : `slow requests of '${value.slow}'`;
 
 /**
  * MetricsSource over CloudWatch GetMetricData, per version through Lambda's `ExecutedVersion`
@@ -108,6 +117,60 @@ export class CloudWatchMetricsSource implements MetricsSource {
       }),
     );
     return new Map(plans.map((plan) => [plan.request.key, this.answer(plan, series)]));
+  }
+
+  /**
+   * The stable version's Invocations and Errors (Sum) and Duration p50/p90/p99 over the last
+   * `windowMinutes`, in one GetMetricData call of whole periods ending `settleSeconds` before now.
+   *
+   * Requests per minute divide by the whole window, not by the minutes with data: Lambda emits no
+   * datapoint for a minute without invocations, so a missing minute is zero traffic, and dividing
+   * by the busy minutes would overstate bursty traffic, and with it what the plan can judge. The
+   * percentiles are invocation-weighted means of the periods', as aggregateArm has them.
+   */
+  async readStable(request: StableTrafficRequest): Promise<StableTrafficReading> {
+    const end = Math.floor((request.to - this.settleMs) / this.periodMs) * this.periodMs;
+    const start = Math.floor((end - request.windowMinutes * 60_000) / this.periodMs) * this.periodMs;
+    const what = `version ${request.version} of ${request.functionName}:${request.alias}`;
+    if (!(request.windowMinutes > 0) || end <= start) return { ok: false, reason: `no window to read ${what} in` };
+    const dimensions = [
+      { Name: 'FunctionName', Value: request.functionName },
+      { Name: 'Resource', Value: `${request.functionName}:${request.alias}` },
+      { Name: 'ExecutedVersion', Value: request.version },
+    ];
+    const wanted = BUILT_INS.filter(({ builtIn }) => builtIn !== 'throttles');
+    const queries: MetricDataQuery[] = wanted.map(({ suffix, metricName, stat }) => ({
+      Id: `stable_${suffix}`,
+      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: metricName, Dimensions: dimensions }, Period: this.periodSeconds, Stat: stat },
+      ReturnData: true,
+    }));
+    const series = new Map<string, Series>();
+    try {
+      await this.fetch(queries, start, end, series);
+    } catch (error) {
+      return { ok: false, reason: `could not read ${what}: ${errorText(error)}` };
+    }
+    for (const { suffix, builtIn } of wanted) {
+      const entry = series.get(`stable_${suffix}`);
+      // Unlike a tick, a reading is not taken again, so data still partial after the last page is no reading.
+      if (entry !== undefined && entry.status !== undefined && entry.status !== 'Complete') {
+        return { ok: false, reason: `CloudWatch answered ${entry.status} for the ${builtIn} of ${what}${entry.messages.length > 0 ? `: ${entry.messages.join('; ')}` : ''}` };
+      }
+    }
+    const arms: ArmStats[] = [];
+    const value = (suffix: string, at: number) => series.get(`stable_${suffix}`)?.values.get(at);
+    for (let at = start; at < end; at += this.periodMs) {
+      const invocations = value('inv', at) ?? 0;
+      if (invocations > 0) arms.push({ invocations, errors: value('err', at) ?? 0, throttles: 0, p50: value('p50', at), p90: value('p90', at), p99: value('p99', at) });
+    }
+    const total = aggregateArm(arms);
+    const windowMinutes = (end - start) / 60_000;
+    if (total.invocations === 0) return { ok: false, reason: `no invocations of ${what} in the last ${windowMinutes} minutes` };
+    const latencyMs = Object.fromEntries((['p50', 'p90', 'p99'] as const).flatMap((key) => (total[key] === undefined ? [] : [[key, total[key]]])));
+    return {
+      ok: true,
+      traffic: { requestsPerMinute: total.invocations / windowMinutes, requests: total.invocations, errors: total.errors, windowMinutes, ...(Object.keys(latencyMs).length > 0 ? { latencyMs } : {}) },
+    };
   }
 
   private plan(request: MetricsRequest, prefix: string): RequestPlan {
@@ -174,6 +237,12 @@ export class CloudWatchMetricsSource implements MetricsSource {
           unit.push({ Id: id, Expression: expression, ReturnData: true });
         }
         targets.set(id, { arm, value: { custom: label } });
+      });
+      // A percentile rank per objective; answer() turns the percent into a count with the period's invocations.
+      Object.entries(request.latencyObjectivesMs ?? {}).forEach(([name, objective], index) => {
+        if (!(objective > 0) || !Number.isFinite(objective)) return;
+        targets.set(idOf(`s${index}`), { arm, value: { slow: name } });
+        unit.push({ Id: idOf(`s${index}`), MetricStat: lambdaMetric('Duration', slowerThan(objective)), ReturnData: true });
       });
       if (durationQueried) {
         targets.set(idOf('dur'), { arm });
@@ -257,7 +326,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
     for (const [id, target] of own) {
       const entry = series.get(id);
       if (entry?.status === 'InternalError' || entry?.status === 'Forbidden') {
-        const what = target.value === undefined ? 'duration' : 'builtIn' in target.value ? target.value.builtIn : `custom check '${target.value.custom}'`;
+        const what = describeTarget(target.value);
         return { ok: false, error: `${entry.status}: ${target.arm} ${what} (${id})${entry.messages.length > 0 ? `: ${entry.messages.join('; ')}` : ''}` };
       }
     }
@@ -266,14 +335,20 @@ export class CloudWatchMetricsSource implements MetricsSource {
       const arm = (which: Arm): ArmStats => {
         const counts: Record<BuiltIn, number | undefined> = { invocations: 0, errors: 0, throttles: 0, p50: undefined, p90: undefined, p99: undefined };
         const custom: Record<string, number> = {};
+        const slowShare: Record<string, number | undefined> = {};
         for (const [id, target] of own) {
           if (target.arm !== which || target.value === undefined) continue;
           const value = series.get(id)?.values.get(start);
+          if ('slow' in target.value) slowShare[target.value.slow] = value;
           if (value === undefined) continue;
           if ('builtIn' in target.value) counts[target.value.builtIn] = value;
-          else custom[target.value.custom] = value;
+          else if ('custom' in target.value) custom[target.value.custom] = value;
         }
         const invocations = counts.invocations ?? 0;
+        // No invocations: none slow. Invocations without a rank: unknown, so that name is left out.
+        const slowEntries = Object.entries(slowShare).flatMap(([name, share]): [string, number][] =>
+          invocations === 0 ? [[name, 0]] : share === undefined ? [] : [[name, Math.min(invocations, Math.round((share / 100) * invocations))]],
+        );
         // A percentile of no invocations is no measurement.
         const percentile = (value: number | undefined) => (invocations > 0 ? value : undefined);
         return {
@@ -283,6 +358,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
           p50: percentile(counts.p50),
           p90: percentile(counts.p90),
           p99: percentile(counts.p99),
+          ...(slowEntries.length > 0 ? { slow: Object.fromEntries(slowEntries) } : {}),
           ...(Object.keys(custom).length > 0 ? { custom } : {}),
         };
       };

@@ -412,3 +412,128 @@ describe('options', () => {
     ]);
   });
 });
+
+describe('slow-request counts', () => {
+  const objectives = { 'p99-vs-baseline': 600 };
+
+  it('asks each version for the percentile rank above each objective, PR(ms:)', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    await new CloudWatchMetricsSource({ client }).observe([request({ latencyObjectivesMs: objectives })]);
+    const queries = inputs()[0]?.MetricDataQueries ?? [];
+    const slow = queries.filter((query) => query.MetricStat?.Stat?.startsWith('PR('));
+    expect(slow.map((query) => [query.Id, query.MetricStat?.Metric?.MetricName, query.MetricStat?.Stat, query.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'ExecutedVersion')?.Value])).toEqual([
+      ['r0c_s0', 'Duration', 'PR(600:)', '2'],
+      ['r0b_s0', 'Duration', 'PR(600:)', '1'],
+    ]);
+  });
+
+  it('asks for no rank without objectives', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    await new CloudWatchMetricsSource({ client }).observe([request({ latencyObjectivesMs: {} })]);
+    expect((inputs()[0]?.MetricDataQueries ?? []).some((query) => query.MetricStat?.Stat?.startsWith('PR('))).toBe(false);
+  });
+
+  it('turns the percent slower into a count with the period’s invocations; none slow without invocations; unknown without a rank', async () => {
+    cloudwatch.on(GetMetricDataCommand).callsFake(
+      answerFrom({
+        r0c_inv: { 0: 200, 1: 50, 2: 80 },
+        r0c_s0: { 0: 2.5, 1: 10 },
+        r0b_inv: { 0: 800, 2: 900 },
+        r0b_s0: { 0: 1, 2: 0 },
+      }),
+    );
+    const periods = periodsOf((await new CloudWatchMetricsSource({ client }).observe([request({ latencyObjectivesMs: objectives })])).get('rel-1'));
+    expect(periods.map((period) => [period.canary.slow, period.baseline.slow])).toEqual([
+      [{ 'p99-vs-baseline': 5 }, { 'p99-vs-baseline': 8 }],
+      [{ 'p99-vs-baseline': 5 }, { 'p99-vs-baseline': 0 }],
+      [undefined, { 'p99-vs-baseline': 0 }],
+      [{ 'p99-vs-baseline': 0 }, { 'p99-vs-baseline': 0 }],
+    ]);
+  });
+});
+
+describe('reading the stable version', () => {
+  const NOW = T0 + 62 * MINUTE;
+  const stable = { functionName: 'checkout', alias: 'live', version: '1', windowMinutes: 60, to: NOW };
+  const minutes = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
+  /** A GetMetricData result as CloudWatch sends it, with a Label and Dates. */
+  const result = (id: string, label: string, points: readonly (readonly [number, number])[], status: MetricDataResult['StatusCode'] = 'Complete'): MetricDataResult => ({
+    Id: id,
+    Label: label,
+    Timestamps: points.map(([minute]) => new Date(T0 + minute * MINUTE)),
+    Values: points.map(([, value]) => value),
+    StatusCode: status,
+    Messages: [],
+  });
+  const healthy = (minute: number) => [
+    result('stable_inv', 'Invocations', [[minute, 120]]),
+    result('stable_err', 'Errors', [[minute, 1]]),
+    result('stable_p50', 'Duration', [[minute, 40]]),
+    result('stable_p90', 'Duration', [[minute, 90]]),
+    result('stable_p99', 'Duration', [[minute, 200]]),
+  ];
+
+  it('reads Invocations and Errors (Sum) and Duration p50/p90/p99 of the stable version in one call over whole settled periods', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [], $metadata: {} });
+    await new CloudWatchMetricsSource({ client }).readStable(stable);
+    expect(inputs()).toHaveLength(1);
+    const [input] = inputs();
+    expect(input?.StartTime).toEqual(new Date(T0 + MINUTE));
+    expect(input?.EndTime).toEqual(new Date(T0 + 61 * MINUTE));
+    expect(input?.MetricDataQueries?.map((query) => [query.Id, query.MetricStat?.Metric?.MetricName, query.MetricStat?.Stat, query.MetricStat?.Period])).toEqual([
+      ['stable_inv', 'Invocations', 'Sum', 60],
+      ['stable_err', 'Errors', 'Sum', 60],
+      ['stable_p50', 'Duration', 'p50', 60],
+      ['stable_p90', 'Duration', 'p90', 60],
+      ['stable_p99', 'Duration', 'p99', 60],
+    ]);
+    expect(input?.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions).toEqual([
+      { Name: 'FunctionName', Value: 'checkout' },
+      { Name: 'Resource', Value: 'checkout:live' },
+      { Name: 'ExecutedVersion', Value: '1' },
+    ]);
+  });
+
+  it('divides by the whole window, not the minutes with data: a quiet minute has no datapoint', async () => {
+    // 30 busy minutes of 120 requests in a 60-minute window: 60 a minute, not 120.
+    const busy = minutes(1, 31);
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        result('stable_inv', 'Invocations', busy.map((minute) => [minute, 120])),
+        result('stable_err', 'Errors', busy.map((minute) => [minute, minute % 10 === 0 ? 6 : 0])),
+        result('stable_p50', 'Duration', busy.map((minute) => [minute, 40])),
+        result('stable_p90', 'Duration', busy.map((minute) => [minute, 90])),
+        result('stable_p99', 'Duration', busy.map((minute) => [minute, minute <= 15 ? 200 : 300])),
+      ],
+      $metadata: {},
+    });
+    const reading = await new CloudWatchMetricsSource({ client }).readStable(stable);
+    expect(reading).toEqual({ ok: true, traffic: { requestsPerMinute: 60, requests: 3600, errors: 18, windowMinutes: 60, latencyMs: { p50: 40, p90: 90, p99: 250 } } });
+  });
+
+  it('follows NextToken and merges the pages of each query', async () => {
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput): GetMetricDataCommandOutput => {
+      if (input.NextToken === undefined) return { MetricDataResults: healthy(1).map((entry) => ({ ...entry, StatusCode: 'PartialData' })), NextToken: 'page-2', $metadata: {} };
+      return { MetricDataResults: healthy(2), $metadata: {} };
+    });
+    const reading = await new CloudWatchMetricsSource({ client }).readStable(stable);
+    expect(inputs().map((input) => input.NextToken)).toEqual([undefined, 'page-2']);
+    expect(reading).toMatchObject({ ok: true, traffic: { requests: 240, errors: 2, requestsPerMinute: 4 } });
+  });
+
+  it('is no reading when data is still partial after the last page', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: healthy(1).map((entry) => (entry.Id === 'stable_err' ? { ...entry, StatusCode: 'PartialData' } : entry)), $metadata: {} });
+    expect(await new CloudWatchMetricsSource({ client }).readStable(stable)).toEqual({ ok: false, reason: expect.stringMatching(/PartialData for the errors of version 1 of checkout:live/) });
+  });
+
+  it('is no reading without invocations (CloudWatch leaves every period out)', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: healthy(1).map((entry) => ({ ...entry, Timestamps: [], Values: [] })), $metadata: {} });
+    expect(await new CloudWatchMetricsSource({ client }).readStable(stable)).toEqual({ ok: false, reason: 'no invocations of version 1 of checkout:live in the last 60 minutes' });
+  });
+
+  it('is no reading, never a rejection, when CloudWatch fails', async () => {
+    cloudwatch.on(GetMetricDataCommand).rejects(new InternalServiceFault({ message: 'boom', $metadata: {} }));
+    const reading = await new CloudWatchMetricsSource({ client }).readStable(stable);
+    expect(reading).toEqual({ ok: false, reason: expect.stringContaining('could not read version 1 of checkout:live') });
+  });
+});

@@ -12,6 +12,8 @@ export function metricsRequest(release: Release, now: number): MetricsRequest {
     from: Date.parse(release.startedAt ?? release.createdAt),
     to: now,
     checks: release.policy.checks,
+    // Fixed before the release started, so the slow counts mean the same at every tick.
+    latencyObjectivesMs: release.preflight?.latencyObjectivesMs,
   };
 }
 

@@ -4,7 +4,7 @@
  * MaxDatapoints counts datapoints across all queries, continued by NextToken.
  *
  * Limits of the sandbox: metric math (`Expression`) and statistics other than Sum, SampleCount,
- * Average, Minimum, Maximum and pNN answer that query with StatusCode InternalError.
+ * Average, Minimum, Maximum, pNN and PR(n:m) answer that query with StatusCode InternalError.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
@@ -91,7 +91,7 @@ function answerQuery(recorder: MetricRecorder, input: GetMetricDataInput, query:
   const stat = query.MetricStat;
   if (!stat) return failed('metric math (Expression) is not supported in the sandbox; query each metric with MetricStat');
   const statistic = parseStatistic(stat.Stat);
-  if (!statistic) return failed(`statistic ${stat.Stat} is not supported in the sandbox; use Sum, SampleCount, Average, Minimum, Maximum or pNN`);
+  if (!statistic) return failed(`statistic ${stat.Stat} is not supported in the sandbox; use Sum, SampleCount, Average, Minimum, Maximum, pNN or PR(n:m)`);
   const base = recorder.periodSeconds;
   if (stat.Period % base !== 0) {
     throw new CloudWatchServiceError('InvalidParameterValueException', `MetricDataQueries ${query.Id}: Period ${stat.Period} must be a multiple of the sandbox's metric period, ${base} s`);

@@ -122,6 +122,25 @@ describe('GetMetricData statistics', () => {
     expect(answer.MetricDataResults?.map((r) => r.Values?.[0])).toEqual([99, 50, 100, 50.5, 1, 100, 100, 5050]);
   });
 
+  it('computes percentile ranks PR(n:m) from the recorded Duration samples: lower bound exclusive, upper inclusive', async () => {
+    for (let ms = 1; ms <= 100; ms += 1) await invokeAt(2_000, 1, { ms });
+    const v1 = byVersion('1');
+    const answer = await query(['PR(90:)', 'PR(:10)', 'PR(10:20)', 'PR(99.5:)', 'PR(100:)'].map((stat, i) => lambdaMetric(`q${i}`, 'Duration', stat, v1)));
+    expect(answer.MetricDataResults?.map((r) => [r.StatusCode, r.Values?.[0]])).toEqual([
+      ['Complete', 10],
+      ['Complete', 10],
+      ['Complete', 10],
+      ['Complete', 1],
+      ['Complete', 0],
+    ]);
+  });
+
+  it('answers a malformed percentile rank with InternalError', async () => {
+    await invokeAt(2_000, 2);
+    const answer = await query(['PR(:)', 'PR(20:10)', 'PR(a:)'].map((stat, i) => lambdaMetric(`q${i}`, 'Duration', stat, byVersion('1'))));
+    expect(answer.MetricDataResults?.map((r) => r.StatusCode)).toEqual(['InternalError', 'InternalError', 'InternalError']);
+  });
+
   it('answers an Expression query with InternalError and still answers the others', async () => {
     await invokeAt(2_000, 2);
     const answer = await query([

@@ -37,7 +37,7 @@ export interface ApiDeps {
 // 30 s in progress: API Gateway gives up on a request after 29 s, so nothing legitimate runs longer.
 export const DEFAULT_API_SETTINGS = { gatePollMs: 1_000, idempotencyTtlSeconds: 24 * 3600, idempotencyInProgressMs: 30_000, maxBodyBytes: 256 * 1024 } as const;
 
-export type ApiEnv = { Variables: { principal: Principal } };
+export type ApiEnv = { Variables: { principal: Principal; changedNothing?: boolean | undefined } };
 
 const ALWAYS_PUBLIC = ['/health', '/openapi.json'];
 

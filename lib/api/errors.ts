@@ -5,7 +5,7 @@ import { z } from '@hono/zod-openapi';
 import { InputError, InvalidTransitionError, PlanError, type Issue } from '../core/errors.js';
 import { issuesFromZod } from '../core/issues.js';
 import { describeRouting } from '../core/reducer.js';
-import { AliasDriftedError, ReasonRequiredError, UnsupportedError } from '../engine/errors.js';
+import { AliasDriftedError, PlanInfeasibleError, ReasonRequiredError, UnsupportedError } from '../engine/errors.js';
 import { FlagValidationError } from '../flags/errors.js';
 import {
   AliasBusyError,
@@ -26,6 +26,10 @@ export const ErrorBodySchema = z
       code: z.string().openapi({ example: 'invalid_request' }),
       message: z.string(),
       issues: z.array(z.object({ path: z.string().openapi({ example: 'plan.steps[1].weight' }), message: z.string() })),
+      preflight: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .openapi({ description: 'With `plan_infeasible`: the pre-flight that refused the release, its warnings (each with a `code`) among it.' }),
     }),
   })
   .openapi('Error');
@@ -42,12 +46,14 @@ export class ApiError extends Error {
     readonly issues: readonly Issue[] = [],
     /** Sent with the answer, such as `Retry-After` on a 503. */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** More for the client to act on, beside the issues: the refusing pre-flight. */
+    readonly details: { readonly preflight?: Readonly<Record<string, unknown>> } = {},
   ) {
     super(message);
   }
 
   body(): ErrorBody {
-    return { error: { code: this.code, message: this.message, issues: [...this.issues] } };
+    return { error: { code: this.code, message: this.message, issues: [...this.issues], ...this.details } };
   }
 }
 
@@ -85,6 +91,25 @@ function unavailable(error: DependencyUnavailableError): ApiError {
   return new ApiError(503, 'dependency_unavailable', message, [], { 'Retry-After': String(DEPENDENCY_RETRY_AFTER_SECONDS) });
 }
 
+/** The request field each pre-flight warning is about, for the issues of a refusal. */
+const WARNING_PATHS: Readonly<Record<string, string>> = {
+  too_few_requests: 'plan',
+  first_step_raised: 'plan.steps[0].weight',
+  step_below_min_samples: 'plan',
+  baseline_above_ceiling: 'policy.checks',
+  no_errors_on_stable: 'policy.evidence.floor',
+  no_traffic_reading: 'function',
+};
+
+/** 422: the plan is well formed but its traffic cannot judge it; the body carries the whole pre-flight. */
+function planInfeasible(error: PlanInfeasibleError): ApiError {
+  const issues: Issue[] = [
+    ...error.preflight.warnings.map((warning) => ({ path: WARNING_PATHS[warning.code] ?? 'plan', message: `${warning.code}: ${warning.message}` })),
+    { path: 'policy.evidence.onInfeasible', message: 'is refuse: set synthetic or time to run such a release anyway' },
+  ];
+  return new ApiError(422, 'plan_infeasible', error.message, issues, {}, { preflight: JSON.parse(JSON.stringify(error.preflight)) as Record<string, unknown> });
+}
+
 /**
  * Maps every error to the API's answer; domain errors keep their meaning, an AWS service that
  * stays unavailable is a 503 with Retry-After, anything else is a 500 without details.
@@ -101,6 +126,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof AliasBusyError) return new ApiError(409, 'alias_busy', error.message, [{ path: 'alias', message: 'routes to two versions outside Release Gate' }]);
   if (error instanceof VersionRejectedError) return new ApiError(422, error.code, error.message, [{ path: REJECTED_PATH[error.code], message: error.message }]);
   if (error instanceof ReasonRequiredError) return new ApiError(400, 'reason_required', error.message, [{ path: 'reason', message: 'required' }]);
+  if (error instanceof PlanInfeasibleError) return planInfeasible(error);
   if (error instanceof UnsupportedError) return new ApiError(400, 'unsupported', error.message);
   if (error instanceof InvalidCursorError) return new ApiError(400, 'invalid_cursor', error.message, [{ path: 'cursor', message: error.message }]);
   if (error instanceof IdempotencyKeyReusedError) return new ApiError(422, 'idempotency_key_reused', error.message, [{ path: 'Idempotency-Key', message: 'reused with a different request' }]);

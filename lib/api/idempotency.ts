@@ -38,12 +38,16 @@ type LambdaBindings = { lambdaContext?: { getRemainingTimeInMillis?: () => numbe
  * Honours `Idempotency-Key` on POST: the same key and request get the first successful answer
  * again; the same key with another request is refused. Keys are scoped to the calling token.
  *
- * Only answers of requests that changed something (2xx) are kept. Everything else frees the key:
+ * Only answers of requests that changed something (2xx, not a dry run) are kept. Everything else frees the key:
  * a refusal that depends on the moment (a busy alias, a conflict, 429, 503) or on the input must
  * not be replayed to the pipeline's retry for a day. A claim whose request never finished (a
  * Lambda timeout, a crash) lapses after the time the function had left, and a retry takes it over.
  */
-export function idempotency(store: IdempotencyStore, clock: Clock, settings: IdempotencySettings): MiddlewareHandler<{ Variables: { principal: Principal }; Bindings: LambdaBindings }> {
+export function idempotency(
+  store: IdempotencyStore,
+  clock: Clock,
+  settings: IdempotencySettings,
+): MiddlewareHandler<{ Variables: { principal: Principal; changedNothing?: boolean | undefined }; Bindings: LambdaBindings }> {
   return async (c, next) => {
     const key = c.req.header('Idempotency-Key');
     // Public paths (the dashboard's forms) have no token to scope a key to; they are not idempotent.
@@ -71,7 +75,8 @@ export function idempotency(store: IdempotencyStore, clock: Clock, settings: Ide
       throw error;
     }
     // Hono turns a thrown error into a response inside `next`, so the status decides, not a catch.
-    if (c.res.status < 200 || c.res.status > 299) {
+    // A handler that changed nothing (a dry run) says so: its answer is the moment's, not a result to replay.
+    if (c.res.status < 200 || c.res.status > 299 || c.get('changedNothing') === true) {
       await store.release(scope, key, claimId);
       return;
     }

@@ -115,6 +115,10 @@ export const CreateReleaseSchema = z
       () => jsonSchemaOf(SyntheticSchema, 'input'),
       'Synthetic evidence for functions with too little traffic to judge: a hook function invoked before the first shift and after promotion, and probe events sent to both versions each evaluation, judged like real traffic. Refused with `invalid_request`.',
     ).optional(),
+    dryRun: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Run every check and the pre-flight, and answer 200 with the plan as it would run and the forecast; nothing is created or changed.' }),
   })
   .openapi('CreateRelease');
 
@@ -156,6 +160,47 @@ export const CreateTokenSchema = z
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
   .openapi('CreateToken');
+
+/** Minutes a step takes; null when its traffic never brings the evidence (an infinite wait, as JSON has it). */
+const minutesSchema = z.number().nullable();
+
+export const PreflightSchema = z
+  .object({
+    traffic: z
+      .object({
+        requestsPerMinute: z.number(),
+        requests: z.number(),
+        errors: z.number(),
+        windowMinutes: z.number(),
+        latencyMs: z.record(z.string(), z.number()).optional(),
+      })
+      .optional()
+      .openapi({ description: "The stable version's recent traffic the forecast is made from; absent when it could not be read." }),
+    stableErrorRate: z.number().optional(),
+    steps: z.array(
+      z.object({
+        stepIndex: z.number().int(),
+        weight: z.number(),
+        canaryPerMinute: z.number().openapi({ description: 'New-version requests a minute the step should see.' }),
+        expectedMinutes: minutesSchema,
+        slowMinutes: minutesSchema.openapi({ description: 'In the slow 1% of healthy releases.' }),
+        gathersEvidence: z.boolean(),
+      }),
+    ),
+    requestsToRuleOut: z.number().optional(),
+    expectedMinutesToFull: z.number().optional(),
+    slowMinutesToFull: z.number().optional(),
+    detectableRatio: z.number().optional().openapi({ description: "The smallest error-rate ratio to the stable version's the plan catches before its deadline." }),
+    feasible: z.boolean(),
+    mode: z.enum(['judged', 'synthetic', 'time', 'refused']).openapi({ description: '`time`: the release runs on time alone and is unjudged; `refused`: a create is refused with `plan_infeasible`.' }),
+    latencyObjectivesMs: z.record(z.string(), z.number()),
+    warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  })
+  .openapi('Preflight');
+
+export const DryRunSchema = z
+  .object({ dryRun: z.literal(true), plan: documentedBy('Plan', () => jsonSchemaOf(ResolvedPlanSchema, 'output')), preflight: PreflightSchema })
+  .openapi('ReleaseDryRun');
 
 const DecisionSchema = z.object({ action: z.string(), reason: z.string(), at: z.string(), weight: z.number(), explanation: z.string() }).passthrough();
 
@@ -212,6 +257,8 @@ export const ReleaseViewSchema = z
       })
       .optional()
       .openapi({ description: 'The paired probes so far, judged as the gate judges them.' }),
+    preflight: PreflightSchema.optional(),
+    unjudged: z.boolean().openapi({ description: 'The release runs on time alone (`preflight.mode: time`): no SLI judged it.' }),
   })
   .passthrough()
   .openapi('Release');

@@ -1,5 +1,5 @@
 import { describeStep } from '../core/decide.js';
-import type { Release } from '../core/release.js';
+import { isUnjudged, type Release } from '../core/release.js';
 import { probeSummary } from '../core/synthetic.js';
 import type { ChainVerification, StoredEvent } from '../ports.js';
 
@@ -44,11 +44,14 @@ export function currentStep(release: Release) {
  */
 export function releaseView(release: Release) {
   const { synthetic, probeTicks: _ticks, ...rest } = release;
-  if (synthetic === undefined) return { ...rest, currentStep: currentStep(release) };
+  // `unjudged` so that no client has to know which pre-flight mode means it.
+  const unjudged = isUnjudged(release);
+  if (synthetic === undefined) return { ...rest, currentStep: currentStep(release), unjudged };
   const { probes, ...config } = synthetic;
   return {
     ...rest,
     currentStep: currentStep(release),
+    unjudged,
     synthetic: { ...config, ...(probes === undefined ? {} : { probes: { eventCount: probes.events.length, pairsPerTick: probes.pairsPerTick } }) },
     hookRuns: release.hookRuns ?? [],
     ...(probes === undefined ? {} : { probes: probeSummary(release) }),

@@ -123,10 +123,12 @@ export class CloudWatchMetricsSource implements MetricsSource {
    * The stable version's Invocations and Errors (Sum) and Duration p50/p90/p99 over the last
    * `windowMinutes`, in one GetMetricData call of whole periods ending `settleSeconds` before now.
    *
-   * Requests per minute divide by the whole window, not by the minutes with data: Lambda emits no
-   * datapoint for a minute without invocations, so a missing minute is zero traffic, and dividing
-   * by the busy minutes would overstate bursty traffic, and with it what the plan can judge. The
-   * percentiles are invocation-weighted means of the periods', as aggregateArm has them.
+   * Requests per minute divide by the time from the first period with data to the window's end,
+   * not by the periods with data: Lambda emits no datapoint for a period without invocations, so
+   * a gap is zero traffic, and counting only busy periods would overstate sparse traffic (and with
+   * it what the plan can judge). Nor by the whole window: a version that started taking traffic
+   * ten minutes ago would look six times quieter than it is. The percentiles are
+   * invocation-weighted means of the periods', as aggregateArm has them.
    */
   async readStable(request: StableTrafficRequest): Promise<StableTrafficReading> {
     const end = Math.floor((request.to - this.settleMs) / this.periodMs) * this.periodMs;
@@ -158,14 +160,17 @@ export class CloudWatchMetricsSource implements MetricsSource {
       }
     }
     const arms: ArmStats[] = [];
+    let first: number | undefined;
     const value = (suffix: string, at: number) => series.get(`stable_${suffix}`)?.values.get(at);
     for (let at = start; at < end; at += this.periodMs) {
       const invocations = value('inv', at) ?? 0;
-      if (invocations > 0) arms.push({ invocations, errors: value('err', at) ?? 0, throttles: 0, p50: value('p50', at), p90: value('p90', at), p99: value('p99', at) });
+      if (invocations <= 0) continue;
+      first ??= at;
+      arms.push({ invocations, errors: value('err', at) ?? 0, throttles: 0, p50: value('p50', at), p90: value('p90', at), p99: value('p99', at) });
     }
     const total = aggregateArm(arms);
-    const windowMinutes = (end - start) / 60_000;
-    if (total.invocations === 0) return { ok: false, reason: `no invocations of ${what} in the last ${windowMinutes} minutes` };
+    if (first === undefined || total.invocations === 0) return { ok: false, reason: `no invocations of ${what} in the last ${(end - start) / 60_000} minutes` };
+    const windowMinutes = (end - first) / 60_000;
     const latencyMs = Object.fromEntries((['p50', 'p90', 'p99'] as const).flatMap((key) => (total[key] === undefined ? [] : [[key, total[key]]])));
     return {
       ok: true,

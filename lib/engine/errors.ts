@@ -1,4 +1,6 @@
 import type { AliasRouting } from '../core/events.js';
+import type { Plan } from '../core/plan.js';
+import type { Preflight } from '../core/preflight.js';
 import { describeRouting } from '../core/reducer.js';
 import type { Release } from '../core/release.js';
 
@@ -35,5 +37,23 @@ export class AliasDriftedError extends Error {
       `Set the alias back and resume again (${command}), or abort the release, which returns the alias to version ${release.stableVersion}`;
     super(`cannot resume release ${release.id}: ${explanation}`);
     this.explanation = explanation;
+  }
+}
+
+/**
+ * The pre-flight found that the stable version's traffic cannot bring the evidence the policy asks
+ * for in time, and the policy says to refuse (`evidence.onInfeasible: refuse`) rather than start.
+ */
+export class PlanInfeasibleError extends Error {
+  override readonly name = 'PlanInfeasibleError';
+  constructor(
+    readonly functionName: string,
+    readonly alias: string,
+    /** The plan as the pre-flight would have run it. */
+    readonly plan: Plan,
+    readonly preflight: Preflight,
+  ) {
+    const why = preflight.warnings.find((warning) => warning.code === 'too_few_requests')?.message ?? 'its traffic cannot bring the evidence the policy asks for in time';
+    super(`refused to release ${functionName}:${alias}: ${why}. Lower policy.evidence.ruleOut, raise maxStepTime, or set onInfeasible to synthetic or time`);
   }
 }

@@ -92,7 +92,7 @@ describe('the OpenAPI document', () => {
 
   it('documents the answers every operation shares, in the error shape of its protocol', () => {
     const createRelease = document.paths['/releases'].post.responses;
-    expect(Object.keys(createRelease).sort()).toEqual(['201', '400', '401', '403', '409', '413', '422', '500', '503']);
+    expect(Object.keys(createRelease).sort()).toEqual(['200', '201', '400', '401', '403', '409', '413', '422', '500', '503']);
     expect(createRelease['409'].description).toContain('idempotency_in_progress');
     expect(createRelease['503'].headers['Retry-After']).toBeDefined();
     const evaluate = document.paths['/ofrep/v1/evaluate/flags/{key}'].post;

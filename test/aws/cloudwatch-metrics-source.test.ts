@@ -494,21 +494,30 @@ describe('reading the stable version', () => {
     ]);
   });
 
-  it('divides by the whole window, not the minutes with data: a quiet minute has no datapoint', async () => {
-    // 30 busy minutes of 120 requests in a 60-minute window: 60 a minute, not 120.
-    const busy = minutes(1, 31);
+  it('divides by the time since the first datapoint, not the minutes with data: a quiet minute has no datapoint', async () => {
+    // Every other minute busy with 120 requests over the 60-minute window: 60 a minute, not 120.
+    const busy = minutes(1, 61).filter((minute) => minute % 2 === 1);
     cloudwatch.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
         result('stable_inv', 'Invocations', busy.map((minute) => [minute, 120])),
-        result('stable_err', 'Errors', busy.map((minute) => [minute, minute % 10 === 0 ? 6 : 0])),
+        result('stable_err', 'Errors', busy.map((minute) => [minute, minute % 10 === 1 ? 3 : 0])),
         result('stable_p50', 'Duration', busy.map((minute) => [minute, 40])),
         result('stable_p90', 'Duration', busy.map((minute) => [minute, 90])),
-        result('stable_p99', 'Duration', busy.map((minute) => [minute, minute <= 15 ? 200 : 300])),
+        result('stable_p99', 'Duration', busy.map((minute) => [minute, minute <= 30 ? 200 : 300])),
       ],
       $metadata: {},
     });
     const reading = await new CloudWatchMetricsSource({ client }).readStable(stable);
     expect(reading).toEqual({ ok: true, traffic: { requestsPerMinute: 60, requests: 3600, errors: 18, windowMinutes: 60, latencyMs: { p50: 40, p90: 90, p99: 250 } } });
+  });
+
+  it('reads a version that took traffic for only part of the window at the rate it had', async () => {
+    const busy = minutes(51, 61);
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [result('stable_inv', 'Invocations', busy.map((minute) => [minute, 120])), result('stable_err', 'Errors', [])],
+      $metadata: {},
+    });
+    expect(await new CloudWatchMetricsSource({ client }).readStable(stable)).toEqual({ ok: true, traffic: { requestsPerMinute: 120, requests: 1200, errors: 0, windowMinutes: 10 } });
   });
 
   it('follows NextToken and merges the pages of each query', async () => {

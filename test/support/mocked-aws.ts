@@ -12,6 +12,14 @@ export interface Behaviour {
   readonly p99: number;
 }
 
+/** `PR(T:)`, the percent of requests slower than T ms, read off the version's three percentiles. */
+function slowerShare(behaviour: Behaviour, stat: string): number | undefined {
+  const objective = /^PR\((\d+(?:\.\d+)?):\)$/.exec(stat)?.[1];
+  if (objective === undefined) return undefined;
+  const threshold = Number(objective);
+  return threshold < behaviour.p99 / 3 ? 50 : threshold < behaviour.p99 / 1.5 ? 10 : threshold < behaviour.p99 ? 1 : 0;
+}
+
 const HEALTHY: Behaviour = { requestsPerMinute: 1000, errorRate: 0.005, p99: 300 };
 const notFound = (message: string) => new ResourceNotFoundException({ message, $metadata: {} });
 
@@ -127,7 +135,7 @@ export class MockedAws {
       // CloudWatch omits periods without datapoints.
       if (invocations === 0) continue;
       const value = { Invocations: invocations, Errors: Math.round(invocations * behaviour.errorRate), Throttles: 0 }[stat.Metric?.MetricName ?? ''];
-      const percentile = { p50: behaviour.p99 / 3, p90: behaviour.p99 / 1.5, p99: behaviour.p99 }[stat.Stat ?? ''];
+      const percentile = { p50: behaviour.p99 / 3, p90: behaviour.p99 / 1.5, p99: behaviour.p99 }[stat.Stat ?? ''] ?? slowerShare(behaviour, stat.Stat ?? '');
       timestamps.push(new Date(at));
       values.push(stat.Metric?.MetricName === 'Duration' ? (percentile ?? 0) : (value ?? 0));
     }

@@ -3,7 +3,7 @@ import { isTerminal, type Release } from '../../core/release.js';
 import { requestedHookFunction } from '../../core/synthetic.js';
 import { act, HUMAN_ACTIONS, REASON_REQUIRED, type HumanAction } from '../../engine/actions.js';
 import { metricsRequest } from '../../engine/observe.js';
-import { startRelease } from '../../engine/start-release.js';
+import { previewRelease, startRelease } from '../../engine/start-release.js';
 import { NotFoundError } from '../../errors.js';
 import type { ApiEnv, ApiDeps } from '../app.js';
 import { authorize, mayReadFunction, type Principal } from '../auth.js';
@@ -12,6 +12,7 @@ import {
   ActionBodySchema,
   OverrideBodySchema,
   CreateReleaseSchema,
+  DryRunSchema,
   errorContent,
   errorResponses,
   GateQuerySchema,
@@ -43,12 +44,15 @@ const createReleaseRoute = createRoute({
     body: jsonBody(CreateReleaseSchema),
   },
   responses: {
-    201: jsonContent(ReleaseViewSchema, 'The release, pending its first evaluation'),
+    200: jsonContent(DryRunSchema, 'With `dryRun: true`: the plan as it would run and its pre-flight; nothing was created'),
+    201: jsonContent(ReleaseViewSchema, 'The release, pending its first evaluation, with its pre-flight'),
     ...errorResponses,
     409: errorContent(
       'The alias is busy, for now: `release_in_progress` (another release holds it; `issues` name it) or `alias_busy` (it splits traffic outside the gate). Retry with the same `Idempotency-Key` once it is free.',
     ),
-    422: errorContent('The version was refused (`version_not_found`, `version_unpublished`, `code_sha_mismatch`, `incompatible_version`, …) or `idempotency_key_reused`'),
+    422: errorContent(
+      'The version was refused (`version_not_found`, `version_unpublished`, `code_sha_mismatch`, `incompatible_version`, …), `plan_infeasible` (the stable version\'s traffic cannot judge the plan in time and the policy says refuse; `error.preflight` has the forecast and its warnings) or `idempotency_key_reused`',
+    ),
   },
 });
 
@@ -178,7 +182,14 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     // The gate invokes a hook function with its own role: only for callers that may release that function too.
     const hookFunction = requestedHookFunction(body.synthetic);
     if (hookFunction !== undefined) authorize(principal, 'releases:write', { function: hookFunction });
-    const release = await startRelease(deps.engine, body, principal.subject);
+    const { dryRun, ...input } = body;
+    if (dryRun === true) {
+      const preview = await previewRelease(deps.engine, input);
+      // It changed nothing, so there is no answer for an Idempotency-Key to keep.
+      c.set('changedNothing', true);
+      return c.json({ dryRun: true, plan: preview.plan, preflight: preview.preflight } as unknown as z.infer<typeof DryRunSchema>, 200);
+    }
+    const release = await startRelease(deps.engine, input, principal.subject);
     c.header('Location', `/releases/${release.id}`);
     return c.json(view(release), 201);
   });

@@ -94,7 +94,7 @@ function unavailable(error: DependencyUnavailableError): ApiError {
 /** The request field each pre-flight warning is about, for the issues of a refusal. */
 const WARNING_PATHS: Readonly<Record<string, string>> = {
   too_few_requests: 'plan',
-  first_step_raised: 'plan.steps[0].weight',
+  first_step_raised: 'plan',
   step_below_min_samples: 'plan',
   baseline_above_ceiling: 'policy.checks',
   no_errors_on_stable: 'policy.evidence.floor',

@@ -19,6 +19,40 @@ export interface GateView {
   readonly checks: readonly { readonly check: string; readonly verdict: string; readonly note: string }[];
 }
 
+/** A step's forecast; minutes are null when its traffic never brings the evidence (JSON has no infinity). */
+export interface StepForecastView {
+  readonly stepIndex: number;
+  readonly weight: number;
+  readonly canaryPerMinute: number;
+  readonly expectedMinutes: number | null;
+  readonly slowMinutes: number | null;
+  readonly gathersEvidence: boolean;
+}
+
+export type PreflightMode = 'judged' | 'synthetic' | 'time' | 'refused';
+
+/** lib/core/preflight.ts's Preflight as JSON. */
+export interface PreflightView {
+  readonly traffic?: { readonly requestsPerMinute: number; readonly requests: number; readonly errors: number; readonly windowMinutes: number; readonly latencyMs?: Readonly<Record<string, number>> };
+  readonly stableErrorRate?: number;
+  readonly steps: readonly StepForecastView[];
+  readonly requestsToRuleOut?: number;
+  readonly expectedMinutesToFull?: number;
+  readonly slowMinutesToFull?: number;
+  readonly detectableRatio?: number;
+  readonly feasible: boolean;
+  readonly mode: PreflightMode;
+  readonly latencyObjectivesMs: Readonly<Record<string, number>>;
+  readonly warnings: readonly { readonly code: string; readonly message: string }[];
+}
+
+/** POST /releases with `dryRun: true`. */
+export interface DryRunView {
+  readonly dryRun: true;
+  readonly plan: ReleaseView['plan'];
+  readonly preflight: PreflightView;
+}
+
 export interface ReleaseView {
   readonly id: string;
   readonly function: string;
@@ -42,6 +76,9 @@ export interface ReleaseView {
   readonly decisions: readonly { readonly action: string; readonly at: string; readonly explanation: string }[];
   readonly actors: readonly { readonly actor: string; readonly action: string; readonly at: string; readonly reason?: string }[];
   readonly revision: number;
+  readonly preflight?: PreflightView;
+  /** Runs on time alone: no SLI judges it. */
+  readonly unjudged?: boolean;
 }
 
 export interface StoredFlagView {

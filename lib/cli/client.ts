@@ -66,7 +66,10 @@ function errorBody(status: number, text: string, statusText: string): ErrorBody 
   if (typeof parsed === 'object' && parsed !== null) {
     const { error, message, Message } = parsed as { error?: Partial<ErrorBody['error']>; message?: unknown; Message?: unknown };
     if (typeof error?.code === 'string' && typeof error.message === 'string') {
-      return { error: { code: error.code, message: error.message, issues: Array.isArray(error.issues) ? (error.issues as CliIssue[]) : [] } };
+      const issues = Array.isArray(error.issues) ? (error.issues as CliIssue[]) : [];
+      // A pre-flight refusal carries its forecast, which the CLI prints.
+      const preflight = typeof error.preflight === 'object' && error.preflight !== null ? { preflight: error.preflight } : {};
+      return { error: { code: error.code, message: error.message, issues, ...preflight } };
     }
     const said = [message, Message, error?.message].find((value): value is string => typeof value === 'string' && value.trim() !== '');
     return { error: { code: `http_${status}`, message: said ?? (statusText || 'no details'), issues: [] } };

@@ -1,4 +1,5 @@
 import { formatDuration } from '../core/duration.js';
+import type { PreflightView } from './api-types.js';
 /** Exit codes: a pipeline branches on these, so they never change meaning. */
 export const EXIT = {
   /** The command did what was asked; for `wait`, the release succeeded. */
@@ -34,7 +35,13 @@ export class UsageError extends Error {
 
 /** The API's error body, or one in the same shape for answers that did not arrive. */
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly issues: readonly CliIssue[] };
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly issues: readonly CliIssue[];
+    /** With `plan_infeasible`: the pre-flight that refused the release. */
+    readonly preflight?: PreflightView | undefined;
+  };
 }
 
 /** How often a request was sent before the CLI gave up on it. */
@@ -79,6 +86,7 @@ const NEXT_STEP_BY_CODE: Readonly<Record<string, string>> = {
   release_in_progress: 'wait for that release to finish, or abort it, then start again',
   idempotency_key_reused: 'send a new Idempotency-Key with a different request',
   idempotency_in_progress: 'the first request with this key is still running; retry in a moment',
+  plan_infeasible: 'see the forecast with `release-gate start --dry-run`; a longer policy.evidence.maxStepTime, a larger ruleOut, or onInfeasible: time runs it',
 };
 
 /** Where the call went and which token it carried, so a hint can name them. */

@@ -54,6 +54,6 @@ export class PlanInfeasibleError extends Error {
     readonly preflight: Preflight,
   ) {
     const why = preflight.warnings.find((warning) => warning.code === 'too_few_requests')?.message ?? 'its traffic cannot bring the evidence the policy asks for in time';
-    super(`refused to release ${functionName}:${alias}: ${why}. Lower policy.evidence.ruleOut, raise maxStepTime, or set onInfeasible to synthetic or time`);
+    super(`refused to release ${functionName}:${alias}: ${why}. Raise policy.evidence.ruleOut or maxStepTime, or set onInfeasible to synthetic or time`);
   }
 }

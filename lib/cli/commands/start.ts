@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../../core/presets.js';
 import { RISKS } from '../../core/risk.js';
-import type { ReleaseView } from '../api-types.js';
+import type { DryRunView, ReleaseView } from '../api-types.js';
 import { flagOf, stringOf, type Command, type ParsedArgs } from '../command.js';
-import { EXIT, UsageError } from '../errors.js';
+import { ApiCallError, EXIT, UsageError } from '../errors.js';
 import { followRelease } from '../follow-release.js';
-import { releaseHeadline } from '../release-text.js';
+import { preflightDetails, releaseHeadline } from '../release-text.js';
 import { choiceValue, ifGiven, isoTimeValue, readJsonFile, requireValue } from '../values.js';
 import { FOLLOW_OPTIONS, followOptions, rejectFollowOptionsWithoutWait } from './follow-options.js';
 
@@ -44,11 +44,14 @@ export const startCommand: Command = {
     description: { type: 'string', value: 'TEXT', help: 'a note kept with the release' },
     'idempotency-key': { type: 'string', value: 'KEY', help: 'a start repeated with the same key gets the same release back (default: a new key, kept across this command\'s own retries)' },
     wait: { type: 'boolean', help: 'then follow the release like `release-gate wait`' },
+    'dry-run': { type: 'boolean', help: 'check everything and print the pre-flight forecast; start nothing' },
     ...FOLLOW_OPTIONS,
   },
   details: `Presets: ${PRESET_NAMES.join(', ')}.
 With --json, prints the release the API created; with --wait --json, {"release", "releaseId",
-"timedOut", "gate"} once the wait ends. Exit codes with --wait are those of wait.`,
+"timedOut", "gate"} once the wait ends. Exit codes with --wait are those of wait.
+With --dry-run, prints the pre-flight (with --json, {"dryRun", "plan", "preflight"}) and exits 4,
+as the start would, when its traffic cannot judge the plan and the policy refuses it.`,
   prepare(args, { cwd }) {
     const body = {
       function: requireValue(stringOf(args, 'function'), '--function'),
@@ -62,18 +65,37 @@ With --json, prints the release the API created; with --wait --json, {"release",
       description: stringOf(args, 'description'),
     };
     const idempotencyKey = stringOf(args, 'idempotency-key');
+    const dryRun = flagOf(args, 'dry-run');
+    if (dryRun && flagOf(args, 'wait')) throw new UsageError('--dry-run starts nothing to wait for; leave out --wait', '--wait', NAME);
+    if (dryRun && idempotencyKey !== undefined) throw new UsageError('--dry-run changes nothing, so it takes no --idempotency-key', '--idempotency-key', NAME);
     const follow = flagOf(args, 'wait') ? followOptions(args) : undefined;
     if (follow === undefined) rejectFollowOptionsWithoutWait(args, NAME);
+
+    if (dryRun) {
+      return async ({ client, out }) => {
+        const { preflight, plan } = (await client.request<DryRunView>('POST', '/releases', { body: { ...body, dryRun: true } })).body;
+        const steps = plan.steps.length;
+        out.result({ dryRun: true, plan, preflight }, () => `dry run of ${body.function}:${body.alias ?? 'live'} → ${body.version} (${steps} plan steps); nothing started\n${preflightDetails(preflight)}`);
+        if (preflight.mode !== 'refused') return EXIT.ok;
+        out.note(`release-gate: the gate would refuse this release: ${preflight.warnings.find((warning) => warning.code === 'too_few_requests')?.message ?? 'its traffic cannot judge the plan in time'}`);
+        return EXIT.apiError;
+      };
+    }
 
     return async (context) => {
       const { client, out } = context;
       const headers: Record<string, string> = idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey };
-      const answer = await client.request<ReleaseView>('POST', '/releases', { body, headers });
+      const answer = await client.request<ReleaseView>('POST', '/releases', { body, headers }).catch((error: unknown) => {
+        // A refusal by the pre-flight: the forecast says what would have to change; the error follows on stderr.
+        const report = error instanceof ApiCallError && error.body.error.code === 'plan_infeasible' ? error.body.error.preflight : undefined;
+        if (report !== undefined) out.line(preflightDetails(report));
+        throw error;
+      });
       const release = answer.body;
       // Without --idempotency-key, a replay can only be this command's own retry.
       if (idempotencyKey !== undefined && answer.headers.get('Idempotent-Replayed') === 'true') out.note(`(this idempotency key started ${release.id} before; this is that release)`);
       if (follow === undefined) {
-        out.result(release, () => `started ${releaseHeadline(release)}\nfollow it with: release-gate wait ${release.id}`);
+        out.result(release, () => `started ${releaseHeadline(release)}${release.preflight ? `\n${preflightDetails(release.preflight)}` : ''}\nfollow it with: release-gate wait ${release.id}`);
         return EXIT.ok;
       }
       out.line(`started ${releaseHeadline(release)}`);

@@ -9,6 +9,9 @@ export function stepText(release: Release): string {
   return `step ${step.index + 1} of ${step.total}: ${step.description}`;
 }
 
+/** What every page calls a release that runs on time alone (`isUnjudged`). */
+export const UNJUDGED_LABEL = 'Unjudged: on time alone';
+
 /** How loudly the explanation is shown. */
 export function toneOf(state: ReleaseState): 'danger' | 'warning' | 'success' | 'info' {
   if (state === 'rolled_back' || state === 'rolling_back' || state === 'aborted') return 'danger';

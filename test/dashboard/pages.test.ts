@@ -417,3 +417,54 @@ describe('flags and delivery', () => {
     expect(missing.headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'");
   });
 });
+
+describe('the pre-flight', () => {
+  const text = (html: string) => html.replace(/<[^>]+>/g, '').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
+  const card = (html: string) => /<section class="card" aria-labelledby="preflight-heading">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+
+  async function releaseAt(requestsPerMinute: number, policy?: unknown): Promise<string> {
+    // An hour of history on version 1 for the forecast to read.
+    world.engine.clock.advance(62 * MINUTE);
+    world.aws.behaviour.set('1', { requestsPerMinute, errorRate: 0.01, p99: 300 });
+    const created = await world.call('POST', '/releases', { body: { function: 'checkout', version: '2', ...(policy === undefined ? {} : { policy }) } });
+    expect(created.status).toBe(201);
+    return created.body.id as string;
+  }
+
+  it('shows the summary, a captioned table of the steps and the warnings, under its own heading', async () => {
+    const id = await releaseAt(100);
+    const { html } = await get(world, `/ui/releases/${id}`, await signIn(world, ADMIN));
+    const section = card(html);
+    expect(section).toContain('<h2 id="preflight-heading">Pre-flight</h2>');
+    expect(text(section)).toMatch(/100 requests\/min at 1% errors; expected \S+ to 100% \(slow case \S+\); .*: judged on its traffic/);
+    expect(section).toMatch(/<caption class="sr-only">Forecast of each traffic step[^<]*<\/caption>/);
+    expect(section.match(/<th scope="col">/g)).toHaveLength(5);
+    expect(text(section)).toContain('15%5');
+    expect(text(section)).toMatch(/350%50\S+ until the evidence is in/);
+    expect(text(section)).toContain('first_step_raised: first step raised from 1% to 5%');
+    expect(text(section)).toContain('Modejudged on its own traffic');
+    expect(html).not.toContain('Unjudged: on time alone');
+  });
+
+  it('labels a release on time alone unjudged, on its page and in the list', async () => {
+    const id = await releaseAt(20, { checks: [{ sli: { kind: 'error_rate' }, method: 'sequential' }], evidence: { onInfeasible: 'time' } });
+    const cookie = await signIn(world, ADMIN);
+    const { html } = await get(world, `/ui/releases/${id}`, cookie);
+    // Beside the state, in words (not colour alone), and explained in the pre-flight.
+    expect(html).toMatch(/<div class="headline">[\s\S]*?badge-pending">pending<\/span><span class="badge badge-warning">Unjudged: on time alone<\/span>/);
+    expect(card(html)).toMatch(/<p class="notice warning" role="note"><strong>Unjudged: on time alone\.<\/strong>/);
+    expect(text(card(html))).toContain('Mode' + 'Unjudged: on time alone');
+    const list = await get(world, '/', cookie);
+    const row = /<tr>(?:(?!<\/tr>)[\s\S])*?<\/tr>/g;
+    const rows = list.html.match(row)?.filter((entry) => entry.includes(id)) ?? [];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('<span class="badge badge-warning">Unjudged: on time alone</span>');
+  });
+
+  it('says there is no forecast when the gate had no reading', async () => {
+    const id = await progressingRelease();
+    const { html } = await get(world, `/ui/releases/${id}`, await signIn(world, ADMIN));
+    expect(text(card(html))).toContain("No forecast: the gate had no reading of the stable version's traffic");
+    expect((await get(world, '/', await signIn(world, ADMIN))).html).not.toContain('Unjudged');
+  });
+});

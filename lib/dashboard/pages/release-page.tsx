@@ -5,6 +5,7 @@ import { AliasRouting, DriftRecovery } from '../components/alias-routing.js';
 import { DecisionTimeline } from '../components/decision-timeline.js';
 import { Layout } from '../components/layout.js';
 import { PlanSteps } from '../components/plan-steps.js';
+import { PreflightCard, UnjudgedBadge } from '../components/preflight-card.js';
 import { SliChart } from '../components/sli-chart.js';
 import { StateBadge } from '../components/state-badge.js';
 import { WeightBar } from '../components/weight-bar.js';
@@ -110,6 +111,7 @@ export function ReleasePage(props: ReleasePageProps) {
           {release.function}:{release.alias} · v{release.version}
         </h1>
         <StateBadge state={release.state} />
+        <UnjudgedBadge release={release} />
       </div>
       <ErrorNotice message={props.error} />
       <p class={`explain ${toneOf(release.state)}`}>
@@ -130,6 +132,7 @@ export function ReleasePage(props: ReleasePageProps) {
           </section>
         </div>
       </div>
+      <PreflightCard release={release} />
       <section aria-labelledby="charts-heading">
         <h2 id="charts-heading">SLIs: new version against baseline</h2>
         <div class="charts">

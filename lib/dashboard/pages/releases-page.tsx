@@ -1,5 +1,6 @@
 import { RELEASE_STATES, type Release, type ReleaseState } from '../../core/release.js';
 import { Layout } from '../components/layout.js';
+import { UnjudgedBadge } from '../components/preflight-card.js';
 import { StateBadge } from '../components/state-badge.js';
 import { WeightBar } from '../components/weight-bar.js';
 import { dateTime, isoOf } from '../format.js';
@@ -85,7 +86,7 @@ export function ReleasesPage(props: ReleasesPageProps) {
                       v{release.version} <span class="muted small">from v{release.stableVersion}</span>
                     </td>
                     <td>
-                      <StateBadge state={release.state} />
+                      <StateBadge state={release.state} /> <UnjudgedBadge release={release} />
                     </td>
                     <td data-label="weight">
                       <WeightBar percent={release.weight} label="new version's traffic" />

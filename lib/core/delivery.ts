@@ -1,5 +1,5 @@
 import { plausibleLeadTime } from './commit.js';
-import type { Release } from './release.js';
+import { isUnjudged, type Release } from './release.js';
 
 const DAY_MS = 86_400_000;
 
@@ -19,6 +19,11 @@ export interface DeliveryMetrics {
   readonly succeeded: number;
   readonly rolledBack: number;
   readonly aborted: number;
+  /**
+   * Releases that ran on time alone (the pre-flight's `time` mode): counted in the figures above
+   * like any other, but no SLI judged them, so a success among them says less.
+   */
+  readonly unjudged: number;
   /** Succeeded releases per day over the window. */
   readonly deploymentsPerDay: number;
   /**
@@ -83,6 +88,7 @@ export function deliveryMetrics(releases: readonly Release[], window: { since: n
     succeeded,
     rolledBack,
     aborted,
+    unjudged: inWindow.filter(isUnjudged).length,
     deploymentsPerDay: succeeded / days,
     leadTime: { ...stats(leadTimes), excluded: named.length - leadTimes.length },
     changeFailureRate: ratio(rolledBack, finished),

@@ -82,6 +82,8 @@ describe('POST /releases runs the pre-flight', () => {
     const { status, body } = await world.call('POST', '/releases', { body: { ...release, policy } });
     expect(status).toBe(201);
     expect(body).toMatchObject({ unjudged: true, preflight: { mode: 'time' } });
+    world.engine.clock.advance(MINUTE);
+    expect((await world.call('GET', '/reports/delivery')).body).toMatchObject({ releases: 1, unjudged: 1 });
   });
 
   it('stores the forecast and the plan it ran on the release, and returns them', async () => {

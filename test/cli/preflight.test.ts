@@ -100,5 +100,8 @@ describe('start and status show the pre-flight', () => {
     expect(details.stdout).toMatch(/^pre-flight +.*runs on time alone, unjudged$/m);
     const list = await cli(['status']);
     expect(list.stdout).toMatch(new RegExp(`^\\| ${id} .*\\| pending, unjudged \\|`, 'm'));
+    served.world.engine.clock.advance(MINUTE);
+    const report = await cli(['report']);
+    expect(report.stdout).toMatch(/^\| releases +\| 1 \(0 finished: 0 succeeded, 0 rolled back, 0 aborted; 1 unjudged, on time alone\) +\|$/m);
   });
 });

@@ -25,6 +25,17 @@ describe('deliveryMetrics', () => {
     expect(metrics.changeFailureRate).toBeCloseTo(0.2);
     expect(metrics.timeToRestore).toEqual({ count: 2, medianMs: 60_000, p90Ms: 180_000 });
     expect(metrics.rollbackSuccessRate).toBe(1);
+    expect(metrics.unjudged).toBe(0);
+  });
+
+  it('counts the releases that ran on time alone apart, and still in the other figures', () => {
+    const onTime = { preflight: { steps: [], feasible: false, mode: 'time', latencyObjectivesMs: {}, warnings: [] } } as const;
+    const judged = { preflight: { ...onTime.preflight, feasible: true, mode: 'judged' } } as const;
+    const releases = [finished('succeeded', onTime), finished('rolled_back', onTime), finished('succeeded', judged), finished('succeeded')];
+    const metrics = deliveryMetrics(releases, window);
+    expect(metrics.unjudged).toBe(2);
+    expect(metrics.succeeded).toBe(3);
+    expect(deliveryMetrics([finished('succeeded', { ...onTime, createdAt: new Date(window.until).toISOString() })], window).unjudged).toBe(0);
   });
 
   it('measures lead time from the commit to promotion, only where both are known', () => {

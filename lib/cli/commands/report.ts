@@ -23,7 +23,7 @@ const durations = (stats: DurationStatsView, [one, many]: readonly [string, stri
 
 export function reportText(report: DeliveryReportView): string {
   const rows = [
-    ['releases', `${report.releases} (${report.finished} finished: ${report.succeeded} succeeded, ${report.rolledBack} rolled back, ${report.aborted} aborted)`],
+    ['releases', `${report.releases} (${report.finished} finished: ${report.succeeded} succeeded, ${report.rolledBack} rolled back, ${report.aborted} aborted${report.unjudged > 0 ? `; ${report.unjudged} unjudged, on time alone` : ''})`],
     ['deployment frequency', `${Number(report.deploymentsPerDay.toFixed(2))} per day`],
     ['lead time (commit → 100%)', `${durations(report.leadTime, ['release naming a commit', 'releases naming a commit'])}${report.leadTime.excluded > 0 ? `; ${report.leadTime.excluded} left out, their commit time impossible` : ''}`],
     ['change failure rate', rate(report.changeFailureRate)],

@@ -54,6 +54,7 @@ export function DeliveryPage(props: DeliveryPageProps) {
       <p class="muted">
         {plural(metrics.releases, 'release')} created from {props.form.since} to {props.form.until}: {metrics.succeeded} succeeded, {metrics.rolledBack} rolled back,{' '}
         {metrics.aborted} aborted, {metrics.releases - metrics.finished} still running.
+        {metrics.unjudged > 0 ? ` ${metrics.unjudged} of them unjudged: on time alone, no SLI decided them.` : ''}
         {props.truncated ? ' Only the newest 5,000 releases were counted.' : ''}
       </p>
       <div class="grid">

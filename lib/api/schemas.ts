@@ -161,8 +161,8 @@ export const CreateTokenSchema = z
   })
   .openapi('CreateToken');
 
-/** Minutes a step takes; null when its traffic never brings the evidence (an infinite wait, as JSON has it). */
-const minutesSchema = z.number().nullable();
+/** Minutes a step takes; absent (or null, as JSON writes an infinite wait) when it cannot finish in its maximum time. */
+const minutesSchema = z.number().nullable().optional();
 
 export const PreflightSchema = z
   .object({

@@ -19,13 +19,13 @@ export interface GateView {
   readonly checks: readonly { readonly check: string; readonly verdict: string; readonly note: string }[];
 }
 
-/** A step's forecast; minutes are null when its traffic never brings the evidence (JSON has no infinity). */
+/** A step's forecast; minutes are absent (or null, JSON's infinity) when it cannot finish in its maximum time. */
 export interface StepForecastView {
   readonly stepIndex: number;
   readonly weight: number;
   readonly canaryPerMinute: number;
-  readonly expectedMinutes: number | null;
-  readonly slowMinutes: number | null;
+  readonly expectedMinutes?: number | null;
+  readonly slowMinutes?: number | null;
   readonly gathersEvidence: boolean;
 }
 

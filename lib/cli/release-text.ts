@@ -17,8 +17,8 @@ export function releaseHeadline(release: ReleaseView): string {
 /** The core's one-line summary; it reads none of the fields JSON turns from infinity into null. */
 export const preflightSummary = (report: PreflightView) => describePreflight(report as unknown as Preflight);
 
-/** Minutes for people; a step whose traffic never brings the evidence never ends. */
-const minutesText = (minutes: number | null | undefined) => (typeof minutes === 'number' && Number.isFinite(minutes) ? formatDuration(Math.round(minutes) * 60_000) : 'never');
+/** Minutes for people; a step that cannot finish in its maximum time has none (null if JSON met an infinity). */
+const minutesText = (minutes: number | null | undefined) => (typeof minutes === 'number' && Number.isFinite(minutes) ? formatDuration(Math.round(minutes) * 60_000) : 'not in time');
 
 /** The pre-flight for people: the summary, each step's forecast, the evidence it needs, and every warning. */
 export function preflightDetails(report: PreflightView): string {
@@ -31,7 +31,7 @@ export function preflightDetails(report: PreflightView): string {
           String(step.stepIndex + 1),
           weightText(step.weight),
           count(step.canaryPerMinute),
-          `${minutesText(step.expectedMinutes)}${step.gathersEvidence ? ' (until the evidence is in)' : ''}`,
+          `${minutesText(step.expectedMinutes)}${step.gathersEvidence && typeof step.expectedMinutes === 'number' ? ' (until the evidence is in)' : ''}`,
           minutesText(step.slowMinutes),
         ]),
       ),
@@ -41,7 +41,7 @@ export function preflightDetails(report: PreflightView): string {
     ['mode', report.mode === 'time' ? UNJUDGED_LABEL : report.mode],
     ['requests to rule out', report.requestsToRuleOut === undefined ? 'more than it will see' : `${count(report.requestsToRuleOut)} on the new version`],
     ['smallest detectable', report.detectableRatio === undefined ? 'none before the deadline' : `${report.detectableRatio}× the stable error rate`],
-    ['to 100%', report.expectedMinutesToFull === undefined ? 'never on its evidence' : `${minutesText(report.expectedMinutesToFull)} expected, ${minutesText(report.slowMinutesToFull)} in the slow case`],
+    ['to 100%', report.expectedMinutesToFull === undefined ? 'not in time on its evidence' : `${minutesText(report.expectedMinutesToFull)} expected, ${minutesText(report.slowMinutesToFull)} in the slow case`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   lines.push(...rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`));

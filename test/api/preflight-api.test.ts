@@ -87,12 +87,12 @@ describe('POST /releases runs the pre-flight', () => {
   });
 
   it('stores the forecast and the plan it ran on the release, and returns them', async () => {
-    world.aws.behaviour.set('1', { requestsPerMinute: 100, errorRate: 0.005, p99: 300 });
+    world.aws.behaviour.set('1', { requestsPerMinute: 200, errorRate: 0.01, p99: 300 });
     const created = await world.call('POST', '/releases', { body: release });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ unjudged: false, preflight: { mode: 'judged', traffic: { requestsPerMinute: 100 } } });
-    // 1% of 100 a minute sees too few requests in its bake: the pre-flight raised it.
-    expect(created.body.plan.steps[0]).toMatchObject({ type: 'traffic', weight: 5 });
+    expect(created.body).toMatchObject({ unjudged: false, preflight: { mode: 'judged', traffic: { requestsPerMinute: 200 } } });
+    // 1% of 200 a minute sees too few requests in its bake: the pre-flight raised it.
+    expect(created.body.plan.steps[0]).toMatchObject({ type: 'traffic', weight: 3 });
     expect(created.body.preflight.warnings.map((warning: { code: string }) => warning.code)).toContain('first_step_raised');
     const read = await world.call('GET', `/releases/${created.body.id}`);
     expect(read.body.preflight).toEqual(created.body.preflight);

@@ -18,20 +18,20 @@ const stored = async () => (await served.world.engine.store.list({ limit: 10 }))
 
 describe('start --dry-run', () => {
   it('prints the forecast of each step, the evidence, the mode and the warnings, and starts nothing', async () => {
-    served.world.aws.behaviour.set('1', { requestsPerMinute: 100, errorRate: 0.01, p99: 300 });
+    served.world.aws.behaviour.set('1', { requestsPerMinute: 200, errorRate: 0.01, p99: 300 });
     const result = await cli([...start, '--dry-run']);
     expect(result.code).toBe(EXIT.ok);
     expect(JSON.parse(result.fetch.mock.calls[0]![1].body as string)).toMatchObject({ function: 'checkout', version: '2', dryRun: true });
     expect(result.stdout).toMatch(/^dry run of checkout:live → 2 .*nothing started$/m);
-    expect(result.stdout).toMatch(/^pre-flight: 100 requests\/min at 1% errors; expected .* to 100%.*: judged on its traffic$/m);
+    expect(result.stdout).toMatch(/^pre-flight: 200 requests\/min at 1% errors; expected .* to 100%.*: judged on its traffic$/m);
     expect(result.stdout).toMatch(/^\| step \| weight \| new version req\/min \| expected +\| slow case \|$/m);
-    // The first step raised from 1% to 5%: 5 of 100 requests a minute.
-    expect(result.stdout).toMatch(/^\| 1 +\| 5% +\| 5 +\| 5m +\| 5m +\|$/m);
-    expect(result.stdout).toMatch(/^\| 3 +\| 50% +\| 50 +\| \S+ \(until the evidence is in\) +\| \S+ +\|$/m);
+    // The first step raised from 1% to 3%: 6 of 200 requests a minute.
+    expect(result.stdout).toMatch(/^\| 1 +\| 3% +\| 6 +\| 5m +\| 5m +\|$/m);
+    expect(result.stdout).toMatch(/^\| 3 +\| 50% +\| 100 +\| \S+ \(until the evidence is in\) +\| \S+ +\|$/m);
     expect(result.stdout).toMatch(/^mode +judged$/m);
     expect(result.stdout).toMatch(/^requests to rule out +[\d,]+ on the new version$/m);
     expect(result.stdout).toMatch(/^smallest detectable +[\d.]+× the stable error rate$/m);
-    expect(result.stdout).toMatch(/^warning first_step_raised: first step raised from 1% to 5%/m);
+    expect(result.stdout).toMatch(/^warning first_step_raised: first step raised from 1% to 3%/m);
     expect(await stored()).toEqual([]);
   });
 
@@ -40,6 +40,8 @@ describe('start --dry-run', () => {
     const result = await cli([...start, '--dry-run']);
     expect(result.code).toBe(EXIT.apiError);
     expect(result.stdout).toMatch(/^mode +refused$/m);
+    // Its last step cannot bring the evidence within its maximum time, even on average.
+    expect(result.stdout).toMatch(/^\| 3 +\| 50% +\| 10 +\| not in time +\| not in time +\|$/m);
     expect(result.stdout).toMatch(/^warning too_few_requests: /m);
     expect(result.stderr).toMatch(/^release-gate: the gate would refuse this release: at 20 requests a minute the plan cannot rule out/m);
     expect(await stored()).toEqual([]);

@@ -432,16 +432,16 @@ describe('the pre-flight', () => {
   }
 
   it('shows the summary, a captioned table of the steps and the warnings, under its own heading', async () => {
-    const id = await releaseAt(100);
+    const id = await releaseAt(200);
     const { html } = await get(world, `/ui/releases/${id}`, await signIn(world, ADMIN));
     const section = card(html);
     expect(section).toContain('<h2 id="preflight-heading">Pre-flight</h2>');
-    expect(text(section)).toMatch(/100 requests\/min at 1% errors; expected \S+ to 100% \(slow case \S+\); .*: judged on its traffic/);
+    expect(text(section)).toMatch(/200 requests\/min at 1% errors; expected \S+ to 100% \(slow case \S+\); .*: judged on its traffic/);
     expect(section).toMatch(/<caption class="sr-only">Forecast of each traffic step[^<]*<\/caption>/);
     expect(section.match(/<th scope="col">/g)).toHaveLength(5);
-    expect(text(section)).toContain('15%5');
-    expect(text(section)).toMatch(/350%50\S+ until the evidence is in/);
-    expect(text(section)).toContain('first_step_raised: first step raised from 1% to 5%');
+    expect(text(section)).toContain('13%6');
+    expect(text(section)).toMatch(/350%100\S+ until the evidence is in/);
+    expect(text(section)).toContain('first_step_raised: first step raised from 1% to 3%');
     expect(text(section)).toContain('Modejudged on its own traffic');
     expect(html).not.toContain('Unjudged: on time alone');
   });

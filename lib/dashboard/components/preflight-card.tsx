@@ -5,10 +5,7 @@ import { isUnjudged, type Release } from '../../core/release.js';
 import { UNJUDGED_LABEL } from '../release-text.js';
 import { Badge } from './state-badge.js';
 
-/**
- * Minutes for people. A stored forecast went through JSON, where an infinite wait became null:
- * a step whose traffic never brings the evidence never ends.
- */
+/** Minutes for people; a step that cannot finish in its maximum time has none (null if JSON met an infinity). */
 function minutesText(minutes: number | null | undefined): string {
   return typeof minutes === 'number' && Number.isFinite(minutes) ? formatDuration(Math.round(minutes) * 60_000) : 'never';
 }
@@ -62,7 +59,7 @@ export function PreflightCard(props: { release: Release }) {
                     <td>{count(step.canaryPerMinute)}</td>
                     <td>
                       {minutesText(step.expectedMinutes)}
-                      {step.gathersEvidence ? <span class="muted small"> until the evidence is in</span> : null}
+                      {step.gathersEvidence && typeof step.expectedMinutes === 'number' ? <span class="muted small"> until the evidence is in</span> : null}
                     </td>
                     <td>{minutesText(step.slowMinutes)}</td>
                   </tr>

@@ -38,6 +38,30 @@ export function releaseStoreContract(name: string, makeStore: () => Promise<Rele
         expect(await store.get('rel-unknown')).toBeUndefined();
       });
 
+      it('keeps the pre-flight with the release and its created event, as JSON has it', async () => {
+        const store = await makeStore();
+        const preflight = {
+          traffic: { requestsPerMinute: 20, requests: 1200, errors: 6, windowMinutes: 60, latencyMs: { p99: 300 } },
+          stableErrorRate: 0.005,
+          // The last step cannot finish in its maximum time: its minutes are absent.
+          steps: [
+            { stepIndex: 0, weight: 5, canaryPerMinute: 1, expectedMinutes: 5, slowMinutes: 5, gathersEvidence: false },
+            { stepIndex: 1, weight: 50, canaryPerMinute: 10, expectedMinutes: undefined, slowMinutes: undefined, gathersEvidence: true },
+          ],
+          feasible: false,
+          mode: 'time',
+          latencyObjectivesMs: { 'p99-vs-baseline': 600 },
+          warnings: [{ code: 'too_few_requests', message: 'at 20 requests a minute …' }],
+        } as const;
+        const { release, created: event } = newRelease({ id: 'rel-1', preflight });
+        await store.create(release, event);
+        const read = await store.get('rel-1');
+        expect(read?.preflight).toEqual(JSON.parse(JSON.stringify(preflight)));
+        expect(read?.preflight?.steps[1]).not.toHaveProperty('expectedMinutes');
+        expect((await store.events('rel-1'))[0]?.event).toMatchObject({ type: 'created', release: { preflight: { mode: 'time' } } });
+        expect(await store.verifyChain('rel-1')).toMatchObject({ ok: true });
+      });
+
       it('refuses a second release on the same alias, naming the holder, and stores nothing of it', async () => {
         const store = await makeStore();
         await created(store, { id: 'rel-1' });

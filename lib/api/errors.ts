@@ -99,6 +99,7 @@ const WARNING_PATHS: Readonly<Record<string, string>> = {
   baseline_above_ceiling: 'policy.checks',
   no_errors_on_stable: 'policy.evidence.floor',
   no_traffic_reading: 'function',
+  no_probes: 'synthetic.probes',
 };
 
 /** 422: the plan is well formed but its traffic cannot judge it; the body carries the whole pre-flight. */

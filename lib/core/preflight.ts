@@ -31,7 +31,24 @@ export interface StepForecast {
   readonly gathersEvidence: boolean;
 }
 
-export type PreflightWarningCode = 'no_traffic_reading' | 'baseline_above_ceiling' | 'too_few_requests' | 'first_step_raised' | 'step_below_min_samples' | 'no_errors_on_stable';
+export type PreflightWarningCode =
+  | 'no_traffic_reading'
+  | 'baseline_above_ceiling'
+  | 'too_few_requests'
+  | 'first_step_raised'
+  | 'step_below_min_samples'
+  | 'no_errors_on_stable'
+  | 'no_probes';
+
+/**
+ * A plan the policy would judge on synthetic evidence needs the release to ask for paired probes;
+ * without them it is refused before it starts, not paused hours later.
+ */
+export function requireProbes(report: Preflight, hasProbes: boolean): Preflight {
+  if (report.mode !== 'synthetic' || hasProbes) return report;
+  const warning: PreflightWarning = { code: 'no_probes', message: "the policy judges this plan on synthetic evidence, but the release asks for no paired probes: add `synthetic.probes` with sample events, or set the policy's onInfeasible to time" };
+  return { ...report, mode: 'refused', warnings: [...report.warnings, warning] };
+}
 
 export interface PreflightWarning {
   readonly code: PreflightWarningCode;
@@ -248,7 +265,7 @@ export function preflight(plan: Plan, policy: Policy, risk: Risk, traffic: Stabl
   for (const step of route.steps) {
     const bake = minutes(stepDurationMs(adjusted.steps[step.stepIndex]!));
     if (!step.gathersEvidence && step.canaryPerMinute * bake < policy.minSamples) {
-      warnings.push({ code: 'step_below_min_samples', message: `step ${step.stepIndex} (${weightText(step.weight)}) should see ${count(step.canaryPerMinute * bake)} requests in its ${formatDuration(bake * 60_000)} bake, below the ${policy.minSamples} the policy needs: it bakes longer` });
+      warnings.push({ code: 'step_below_min_samples', message: `step ${step.stepIndex + 1} (${weightText(step.weight)}) should see ${count(step.canaryPerMinute * bake)} requests in its ${formatDuration(bake * 60_000)} bake, below the ${policy.minSamples} the policy needs: it bakes longer` });
     }
   }
   for (const check of policy.checks) {

@@ -4,7 +4,7 @@ import type { ReleaseEvent } from '../core/events.js';
 import { applyEvent } from '../core/reducer.js';
 import type { Plan, Step } from '../core/plan.js';
 import { parsePolicy, type Policy } from '../core/policy.js';
-import { preflight, type Preflight } from '../core/preflight.js';
+import { preflight, requireProbes, type Preflight } from '../core/preflight.js';
 import { createRelease, type CommitInfo, type NewRelease, type Release } from '../core/release.js';
 import { resolvePlan } from '../core/resolve-plan.js';
 import { parseSynthetic, type SyntheticConfig } from '../core/synthetic.js';
@@ -118,8 +118,9 @@ export async function previewRelease(deps: EngineDeps, input: StartReleaseInput)
   }
   await deps.router.validateVersion({ functionName: input.function, version: input.version, stableVersion, codeSha256: input.codeSha256 });
   const result = await forecast(deps, input, stableVersion, plan, policy);
-  const keepsPreflight = result.report.traffic !== undefined || Object.keys(result.report.latencyObjectivesMs).length > 0;
-  return { stableVersion, plan: result.plan, policy, synthetic, preflight: result.report, keepsPreflight };
+  const report = requireProbes(result.report, synthetic?.probes !== undefined);
+  const keepsPreflight = report.traffic !== undefined || Object.keys(report.latencyObjectivesMs).length > 0;
+  return { stableVersion, plan: result.plan, policy, synthetic, preflight: report, keepsPreflight };
 }
 
 /**

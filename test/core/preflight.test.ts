@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, DEFAULT_POLICY_INPUT, parsePolicy } from '../../lib/core/policy.js';
-import { describePreflight, preflight, type StableTraffic } from '../../lib/core/preflight.js';
+import { describePreflight, preflight, requireProbes, type StableTraffic } from '../../lib/core/preflight.js';
 import { resolvePlan } from '../../lib/core/resolve-plan.js';
 import { coreGate } from '../../lib/core/simulator/gates.js';
 import { runMany } from '../../lib/core/simulator/run.js';
@@ -88,5 +88,19 @@ describe('the pre-flight', () => {
       expect(summary.minutesToFull! / forecast.expectedMinutesToFull!).toBeGreaterThan(0.7);
       expect(summary.minutesToFull! / forecast.expectedMinutesToFull!).toBeLessThan(1.5);
     }
+  });
+});
+
+describe('a plan for synthetic evidence', () => {
+  it('is refused before it starts when the release asks for no probes, and runs when it does', () => {
+    const policy = parsePolicy({ ...DEFAULT_POLICY_INPUT, evidence: { onInfeasible: 'synthetic' } });
+    const { report } = preflight(plan, policy, 'normal', traffic(10, 0.005));
+    expect(requireProbes(report, true)).toBe(report);
+    const refused = requireProbes(report, false);
+    expect(refused.mode).toBe('refused');
+    expect(refused.warnings.at(-1)).toMatchObject({ code: 'no_probes', message: expect.stringMatching(/asks for no paired probes: add `synthetic\.probes`/) });
+    // A feasible plan needs no probes.
+    const judged = preflight(plan, policy, 'normal', traffic(1_000, 0.005)).report;
+    expect(requireProbes(judged, false)).toBe(judged);
   });
 });

@@ -11,8 +11,8 @@ import { isScenarioName, SCENARIOS, type ScenarioName } from '../lib/core/simula
 
 export const GRID_TRAFFIC = [10, 30, 100, 300, 1_000, 3_000, 10_000, 100_000] as const;
 export const GRID_ERROR_RATES = [0.0005, 0.001, 0.005, 0.02, 0.05] as const;
-/** A run stops here (about 12 hours of simulated time) and ends `timed_out` if the gate is still undecided. */
-export const GRID_MAX_MINUTES = 720;
+/** A run stops here (8 hours of simulated time: past a 4h step hold and verification) and ends `timed_out` if the gate is still undecided. */
+export const GRID_MAX_MINUTES = 8 * 60;
 
 export const gridPlan = resolvePlan(DEFAULT_PRESET, 'normal');
 export const gridPlanMinutes = minimumTimeToFullMs(gridPlan) / 60_000;

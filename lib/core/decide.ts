@@ -253,11 +253,13 @@ function afterDuration(
 /**
  * How long a step may hold on inconclusive or suspicious evidence past its bake: the plan's own
  * progress deadline when it sets one, else the policy's maximum step time, since at low traffic
- * the evidence comes slowly. Policies stored before evidence existed keep the old default.
+ * the evidence comes slowly. Verification and policies stored before evidence existed keep the
+ * plan's default (twice the window, at least 5 minutes).
  */
 export function holdDeadlineMs(release: Pick<Release, 'plan' | 'policy'>, step: Step | undefined): number {
   const own = step ?? { type: 'bake' as const, duration: release.plan.verification };
-  if (release.plan.progressDeadline !== undefined || release.policy.evidence === undefined) return progressDeadlineMs(release.plan, own);
+  // At 100% every user is on the new version: a doubt there is settled within twice the window, not hours.
+  if (step === undefined || release.plan.progressDeadline !== undefined || release.policy.evidence === undefined) return progressDeadlineMs(release.plan, own);
   return parseDuration(release.policy.evidence.maxStepTime) ?? progressDeadlineMs(release.plan, own);
 }
 

@@ -424,3 +424,12 @@ describe('evidence before promotion', () => {
     expect(decision).toMatchObject({ action: 'advance', toWeight: 50 });
   });
 });
+
+describe('holding at 100%', () => {
+  it('settles a doubt in verification within twice its window, not the hours a step may wait for evidence', () => {
+    const promoted = promote(started({ advances: [5, 10] }), 15);
+    // Verification of 30m, then an empty window: held to 30m + 60m, then paused.
+    expect(decide(promoted, ok([...healthy(0, 5), ...healthy(5, 5, 100, 900), ...healthy(10, 5, 500, 500)]), now(15 + 89))).toMatchObject({ action: 'hold' });
+    expect(decide(promoted, ok([...healthy(0, 5), ...healthy(5, 5, 100, 900), ...healthy(10, 5, 500, 500)]), now(15 + 90))).toMatchObject({ action: 'pause', reason: 'deadline_inconclusive' });
+  });
+});

@@ -41,6 +41,7 @@ const port = parentPort;
 if (port !== null) {
   port.on('message', (task: GridTask) => {
     const started = performance.now();
+    if (process.env.GRID_TRACE !== undefined) process.stderr.write(`task ${task.id}: ${task.policy} ${task.cell.requestsPerMinute} rpm ${task.cell.errorRate} ${task.scenario}\n`);
     try {
       const summary = runTask(task);
       port.postMessage({ type: 'done', id: task.id, summary, ms: performance.now() - started } satisfies WorkerMessage);

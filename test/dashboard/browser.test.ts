@@ -113,12 +113,12 @@ describe('the dashboard in Chromium', () => {
     await expect(page.locator('.headline .badge').textContent()).resolves.toBe('rolled back');
     const explanation = await page.locator('.explain').textContent();
     expect(explanation).toContain('rolled back at 50%');
-    // One chart per SLI of the default policy, each with its limit drawn and the rollback marked.
+    // One chart per SLI of the default policy and per sequential test, each with its limit drawn and the rollback marked.
     const charts = page.locator('figure svg.chart');
-    await expect(charts.count()).resolves.toBe(3);
-    for (let index = 0; index < 3; index += 1) {
+    await expect(charts.count()).resolves.toBe(4);
+    for (let index = 0; index < 4; index += 1) {
       const chart = charts.nth(index);
-      expect(await chart.locator('line.threshold, path.series-limit').count()).toBeGreaterThan(0);
+      expect(await chart.locator('line.threshold, line.threshold-soft, path.series-limit').count()).toBeGreaterThan(0);
       expect(await chart.locator('line.marker-rollback').count()).toBe(1);
       expect(await chart.getAttribute('role')).toBe('img');
     }

@@ -11,7 +11,7 @@ import { percent } from '../lib/core/format.js';
 import { DEFAULT_PRESET } from '../lib/core/presets.js';
 import { renderGridReport, rpmText, type CellSummary } from './detection-grid-report.js';
 import { GRID_MAX_MINUTES, GRID_POLICIES, gridFirstWeight, gridPlanMinutes, gridTasks, parseCells, parseScenarios, type GridTask } from './detection-grid-setup.js';
-import type { WorkerMessage } from './detection-grid-worker.js';
+import { runTask, type WorkerMessage } from './detection-grid-worker.js';
 import { publish } from './report.js';
 
 /** Worker time by policy and by scenario, to stderr: where a longer run will spend its time. */
@@ -26,6 +26,23 @@ function reportTaskTimes(tasks: readonly GridTask[], taskMs: ReadonlyMap<number,
   process.stderr.write(`  by policy: ${total((task) => task.policy)}\n`);
   process.stderr.write(`  by scenario: ${total((task) => task.scenario)}\n`);
   process.stderr.write(`  by traffic: ${total((task) => `${rpmText(task.cell.requestsPerMinute)} rpm`)}\n`);
+}
+
+function runInline(tasks: readonly GridTask[]): { summaries: CellSummary[]; taskMs: Map<number, number> } {
+  const summaries: CellSummary[] = [];
+  const taskMs = new Map<number, number>();
+  const started = performance.now();
+  let lastPrint = 0;
+  for (const task of tasks) {
+    const taskStarted = performance.now();
+    summaries.push(runTask(task));
+    taskMs.set(task.id, performance.now() - taskStarted);
+    if (performance.now() - lastPrint > 10_000) {
+      lastPrint = performance.now();
+      process.stderr.write(`detection-grid: ${summaries.length}/${tasks.length} tasks, ${((lastPrint - started) / 1000).toFixed(0)} s elapsed\n`);
+    }
+  }
+  return { summaries, taskMs };
 }
 
 function runOnWorkers(tasks: readonly GridTask[], workers: number): Promise<{ summaries: CellSummary[]; taskMs: Map<number, number> }> {
@@ -92,7 +109,8 @@ export async function runDetectionGridBenchmark(): Promise<string> {
   // The slow tasks first (busy cells, healthy scenarios that run through verification), so the queue ends on short ones.
   const tasks = gridTasks(cells, scenarios, runs).sort((a, b) => Number(b.scenario.startsWith('healthy')) - Number(a.scenario.startsWith('healthy')) || b.cell.requestsPerMinute - a.cell.requestsPerMinute);
   process.stderr.write(`detection-grid: ${cells.length} cells × ${scenarios.length} scenarios × ${GRID_POLICIES.length} policies × ${runs} seeds on ${workers} workers\n`);
-  const { summaries, taskMs } = await runOnWorkers(tasks, workers);
+  // GRID_WORKERS=1 runs every task in this thread, without worker threads.
+  const { summaries, taskMs } = workers <= 1 ? runInline(tasks) : await runOnWorkers(tasks, workers);
   const seconds = (performance.now() - started) / 1000;
   reportTaskTimes(tasks, taskMs, seconds);
   return renderGridReport({

@@ -205,12 +205,15 @@ function rateCeiling(
   const evidenceText = `likelihood ratio ${stat(Math.log(evidence))} (log) vs ${stat(Math.log(critical))}`;
   const detail = `${base.sli} ${percent(rate)} (${canaryCounts.events}/${canaryCounts.total}) vs ceiling ${percent(check.value)}; ${evidenceText}`;
   const common = { ...base, canary: rate, canaryCounts, threshold: check.value, statistic: Math.log(evidence), criticalValue: Math.log(critical) };
-  // The stable version since the release started (or before promotion): more requests than one window.
-  const stableArm = input.liveBaseline ? aggregateArm(input.sequence.map((period) => period.baseline)) : input.reference;
-  const baseline = stableArm ? counts(check.sli, stableArm) : undefined;
-  // When the stable version itself runs above the ceiling, the ceiling cannot tell this release from
-  // its environment: it neither fails nor holds, and the comparison with the stable version decides.
-  if (baseline && baseline.total >= input.policy.minSamples && baseline.events / baseline.total > check.value) {
+  // The stable version in this window (a shared burst) or since the release started (or before
+  // promotion): when either runs above the ceiling, the ceiling cannot tell this release from its
+  // environment, so it neither fails nor holds and the comparison with the stable version decides.
+  const stableAbove = (arm: ArmStats | undefined) => {
+    const pair = arm ? counts(check.sli, arm) : undefined;
+    return pair && pair.total >= input.policy.minSamples && pair.events / pair.total > check.value ? pair : undefined;
+  };
+  const baseline = input.liveBaseline ? (stableAbove(input.liveBaseline) ?? stableAbove(aggregateArm(input.sequence.map((period) => period.baseline)))) : stableAbove(input.reference);
+  if (baseline) {
     const stable = baseline.events / baseline.total;
     return {
       ...common,

@@ -190,6 +190,10 @@ function afterDuration(
     const done = what === 'verification' ? 'verified at 100%' : describeMove(release, move);
     return { ...move, judgement, explanation: `${done} on paired probes: ${probes.note}; ${summarize(judgement)}` };
   }
+  // A release on time alone does not wait for samples its traffic cannot bring; only a doubt holds it.
+  if (judgement?.verdict === 'inconclusive' && isUnjudged(release) && what === 'step' && !judgement.checks.some((check) => check.suspicious === true)) {
+    return { ...move, judgement, explanation: `${describeMove(release, move)} (on time alone, unjudged): ${summarize(judgement)}` };
+  }
   if (judgement === undefined || judgement.verdict === 'pass') {
     const passed = judgement?.checks.length === 1 ? 'the one check passes' : `all ${judgement?.checks.length} checks pass`;
     const because = judgement ? `${passed} (${summarize(judgement)})` : `no traffic on the new version to judge`;

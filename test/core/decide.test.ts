@@ -419,6 +419,15 @@ describe('evidence before promotion', () => {
     expect(onTime.explanation).toMatch(/^promoted from 50% to 100% \(on time alone, unjudged\): /);
   });
 
+  it('moves a release on time alone past steps its traffic is too thin to judge, and still holds it on a doubt', () => {
+    const unjudged = { ...started({ policy }), preflight: { steps: [], feasible: false, mode: 'time' as const, latencyObjectivesMs: {}, warnings: [] } };
+    const thin = decide(unjudged, ok(periods(0, 5, arm(2, 0), arm(8, 0))), now(5));
+    expect(thin).toMatchObject({ action: 'advance', toWeight: 10 });
+    expect(thin.explanation).toMatch(/^advanced from 1% to 10% \(on time alone, unjudged\): /);
+    const doubtful = decide(unjudged, ok(periods(0, 5, arm(100, 2), arm(900, 4))), now(5));
+    expect(doubtful).toMatchObject({ action: 'hold', reason: 'suspicious' });
+  });
+
   it('never asks for evidence before the last step: earlier steps advance on their bake', () => {
     const decision = decide(started({ advances: [5], policy }), ok([...healthy(0, 5), ...periods(5, 5, arm(100, 0), arm(900, 1))]), now(10));
     expect(decision).toMatchObject({ action: 'advance', toWeight: 50 });

@@ -35,6 +35,8 @@ export interface PreflightBrief {
   readonly feasible: boolean;
   readonly expectedMinutesToFull?: number | undefined;
   readonly slowMinutesToFull?: number | undefined;
+  /** The traffic-aware minimum: the plan's bakes, and the evidence at Wald's bound (Preflight.limitMinutesToFull). */
+  readonly limitMinutesToFull?: number | undefined;
   readonly detectableRatio?: number | undefined;
   readonly requestsToRuleOut?: number | undefined;
   /** The first step's weight as the pre-flight set it (raised at low traffic). */
@@ -48,6 +50,7 @@ export function briefPreflight(report: Preflight): PreflightBrief {
     feasible: report.feasible,
     expectedMinutesToFull: report.expectedMinutesToFull,
     slowMinutesToFull: report.slowMinutesToFull,
+    limitMinutesToFull: report.limitMinutesToFull,
     detectableRatio: report.detectableRatio,
     requestsToRuleOut: report.requestsToRuleOut,
     firstWeight: report.steps.find((step) => step.weight > 0)?.weight,
@@ -193,6 +196,14 @@ function verdictOf(considered: number, failing: readonly unknown[]): Verdict {
   return failing.length === 0 ? 'MET' : 'NOT MET';
 }
 
+/**
+ * The least time to 100% a cell's traffic allows: the plan's bakes, and at its last step the
+ * time Wald's bound says any gate with the policy's α and β needs to rule out the target.
+ */
+export function trafficMinimum(summary: CellSummary, preflights: ReadonlyMap<string, PreflightBrief>, planMinutes: number): number {
+  return Math.max(planMinutes, preflights.get(cellId(summary))?.limitMinutesToFull ?? planMinutes);
+}
+
 /** The targets for one policy's summaries. */
 export function evaluateTargets(summaries: readonly CellSummary[], options: TargetOptions): TargetResult[] {
   const preflights = options.preflightByCell ?? preflightByCell(summaries);
@@ -246,14 +257,15 @@ export function evaluateTargets(summaries: readonly CellSummary[], options: Targ
   const subtle = at('subtle');
   const reference = at('healthy');
   const subtleOk = subtle !== undefined && subtle.caught >= 0.9;
-  const timeOk = reference?.minutesToFull !== undefined && reference.minutesToFull <= 1.1 * options.planMinutes;
+  const minimum = reference === undefined ? undefined : trafficMinimum(reference, preflights, options.planMinutes);
+  const timeOk = reference?.minutesToFull !== undefined && minimum !== undefined && reference.minutesToFull <= 1.1 * minimum;
   results.push({
-    target: `subtle (2×) caught ≥ 90% at 1k rpm / 0.5%, with healthy time to 100% ≤ 1.1× the plan minimum (${options.planMinutes} min)`,
+    target: `subtle (2×) caught ≥ 90% at 1k rpm / 0.5%, with healthy time to 100% ≤ 1.1× the traffic-aware minimum`,
     verdict: subtle === undefined || reference === undefined ? 'not run' : subtleOk && timeOk ? 'MET' : 'NOT MET',
     measured:
       subtle === undefined || reference === undefined
         ? '–'
-        : `caught ${percent(subtle.caught)}; healthy ${num(reference.minutesToFull, 2)} min = ${ratio(reference.minutesToFull, options.planMinutes)} the plan minimum, ${ratio(reference.minutesToFull, reference.preflight?.expectedMinutesToFull ?? preflights.get(cellId(reference))?.expectedMinutesToFull)} the pre-flight's expected`,
+        : `caught ${percent(subtle.caught)}; healthy ${num(reference.minutesToFull, 2)} min = ${ratio(reference.minutesToFull, minimum)} the traffic-aware minimum (${num(minimum, 1)} min), ${ratio(reference.minutesToFull, options.planMinutes)} the plan's bakes, ${ratio(reference.minutesToFull, reference.preflight?.expectedMinutesToFull ?? preflights.get(cellId(reference))?.expectedMinutesToFull)} the pre-flight's expected`,
     cells: [...(subtle !== undefined && !subtleOk ? ['1k rpm / 0.5% subtle: caught'] : []), ...(reference !== undefined && !timeOk ? ['1k rpm / 0.5% healthy: time to 100%'] : [])],
   });
 
@@ -315,7 +327,7 @@ function sortCells<T extends { requestsPerMinute: number; errorRate: number }>(i
 
 function healthyTable(rows: readonly CellSummary[], planMinutes: number, preflights: ReadonlyMap<string, PreflightBrief>): string {
   return markdownTable(
-    ['cell', 'policy', 'runs', 'false rollbacks ± SE', 'needed a person', 'refused', 'reached 100%', 'mean min to 100%', '÷ pre-flight expected', `÷ plan min (${planMinutes})`],
+    ['cell', 'policy', 'runs', 'false rollbacks ± SE', 'needed a person', 'refused', 'reached 100%', 'mean min to 100%', '÷ pre-flight expected', '÷ traffic-aware min', `÷ plan min (${planMinutes})`],
     rows.map((summary) => [
       cellLabel(summary),
       summary.policy,
@@ -326,6 +338,7 @@ function healthyTable(rows: readonly CellSummary[], planMinutes: number, preflig
       percent(summary.reachedFull),
       num(summary.minutesToFull, 2),
       ratio(summary.minutesToFull, preflights.get(cellId(summary))?.expectedMinutesToFull),
+      ratio(summary.minutesToFull, trafficMinimum(summary, preflights, planMinutes)),
       ratio(summary.minutesToFull, planMinutes),
     ]),
   );
@@ -398,7 +411,7 @@ export function renderGridReport(input: GridReportInput): string {
     const family = (name: ScenarioFamily) => own.filter((summary) => scenarioFamily(summary.scenario) === name && feasibleOf(summary));
     const met = targets.get(policy.id)!.filter((result) => result.verdict === 'MET').length;
     const judged = targets.get(policy.id)!.filter((result) => result.verdict === 'MET' || result.verdict === 'NOT MET').length;
-    const healthyTimes = family('healthy').flatMap((summary) => (summary.minutesToFull === undefined || summary.scenario !== 'healthy' ? [] : [summary.minutesToFull / input.planMinutes]));
+    const healthyTimes = family('healthy').flatMap((summary) => (summary.minutesToFull === undefined || summary.scenario !== 'healthy' ? [] : [summary.minutesToFull / trafficMinimum(summary, preflights, input.planMinutes)]));
     const exposures = family('bad').flatMap((summary) => (summary.wald === undefined || summary.requestsPerMinute < 1000 ? [] : [summary.exposure / summary.wald]));
     const subtle = own.find((summary) => summary.scenario === 'subtle' && summary.requestsPerMinute === 1000 && summary.errorRate === 0.005);
     const pct = (value: number | undefined) => (value === undefined ? '–' : percent(value));
@@ -423,7 +436,7 @@ export function renderGridReport(input: GridReportInput): string {
       'worst bad exposure ÷ Wald* (≥1k rpm)',
       'subtle caught at 1k / 0.5%',
       'worst catastrophic at first evaluation*',
-      'worst healthy time ÷ plan min*',
+      'worst healthy time ÷ traffic-aware min*',
       'targets met',
     ],
     summaryRows,
@@ -440,15 +453,16 @@ export function renderGridReport(input: GridReportInput): string {
     ]),
   );
   const preflightTable = markdownTable(
-    ['cell', 'mode', 'feasible', 'expected min to 100%', 'slow (99%) min', 'detectable ratio', 'requests to rule out', 'warnings'],
+    ['cell', 'mode', 'feasible', 'traffic-aware min', 'expected min to 100%', 'slow (99%) min', 'detectable ratio', 'requests to rule out', 'warnings'],
     cells.map((cell) => {
       const brief = preflights.get(cellId(cell));
       return brief === undefined
-        ? [cellLabel(cell), '–', '–', '–', '–', '–', '–', '–']
+        ? [cellLabel(cell), '–', '–', '–', '–', '–', '–', '–', '–']
         : [
             cellLabel(cell),
             brief.mode,
             brief.feasible ? 'yes' : 'no',
+            num(brief.limitMinutesToFull, 1),
             num(brief.expectedMinutesToFull, 1),
             num(brief.slowMinutesToFull, 1),
             num(brief.detectableRatio, 1),

@@ -190,6 +190,7 @@ export const PreflightSchema = z
     requestsToRuleOut: z.number().optional(),
     expectedMinutesToFull: z.number().optional(),
     slowMinutesToFull: z.number().optional(),
+    limitMinutesToFull: z.number().optional().openapi({ description: "The least time to 100% any gate with the policy's α and β could take at this traffic: the plan's bakes, and the evidence at Wald's bound." }),
     detectableRatio: z.number().optional().openapi({ description: "The smallest error-rate ratio to the stable version's the plan catches before its deadline." }),
     feasible: z.boolean(),
     mode: z.enum(['judged', 'synthetic', 'time', 'refused']).openapi({ description: '`time`: the release runs on time alone and is unjudged; `refused`: a create is refused with `plan_infeasible`.' }),

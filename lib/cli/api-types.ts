@@ -39,6 +39,7 @@ export interface PreflightView {
   readonly requestsToRuleOut?: number;
   readonly expectedMinutesToFull?: number;
   readonly slowMinutesToFull?: number;
+  readonly limitMinutesToFull?: number;
   readonly detectableRatio?: number;
   readonly feasible: boolean;
   readonly mode: PreflightMode;

@@ -42,6 +42,7 @@ export function preflightDetails(report: PreflightView): string {
     ['requests to rule out', report.requestsToRuleOut === undefined ? 'more than it will see' : `${count(report.requestsToRuleOut)} on the new version`],
     ['smallest detectable', report.detectableRatio === undefined ? 'none before the deadline' : `${report.detectableRatio}× the stable error rate`],
     ['to 100%', report.expectedMinutesToFull === undefined ? 'not in time on its evidence' : `${minutesText(report.expectedMinutesToFull)} expected, ${minutesText(report.slowMinutesToFull)} in the slow case`],
+    ...(report.limitMinutesToFull === undefined ? [] : [['least possible', `${minutesText(report.limitMinutesToFull)} (any gate with this α and β, at this traffic: Wald's bound)`] as [string, string]]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   lines.push(...rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`));

@@ -1,3 +1,4 @@
+import { evidenceRoutes } from './analysis/evidence.js';
 import { judge } from './analysis/judge.js';
 import type { Decision, DecisionAction, DecisionReason, Judgement } from './decision.js';
 import { formatRemaining, parseDuration } from './duration.js';
@@ -35,6 +36,12 @@ export function summarize(judgement: Judgement): string {
  * it has enough samples and every check passes; inconclusive evidence holds it until its progress
  * deadline, then pauses or rolls back as the policy says. Missing data never passes.
  */
+/** The rule-out routes a release was started with: the floor only where its pre-flight read the stable version below it. */
+function routesOf(release: Release) {
+  const probes = Boolean(release.synthetic?.probes);
+  return release.policy.evidence === undefined ? undefined : evidenceRoutes(release.policy.evidence, release.preflight?.stableErrorRate, probes);
+}
+
 export function decide(release: Release, observation: Observation, now: number): Decision {
   const draft = draftDecision(release, observation, now);
   return {
@@ -80,7 +87,7 @@ function draftDecision(release: Release, observation: Observation, now: number):
       ? judge(
           policy,
           periods,
-          { from: evidenceFrom, releaseStart: time(release.startedAt) ?? stepStart, promotedAt: time(release.promotedAt), evidenceRoutes: release.synthetic?.probes ? 3 : 2 },
+          { from: evidenceFrom, releaseStart: time(release.startedAt) ?? stepStart, promotedAt: time(release.promotedAt), evidenceRoutes: routesOf(release) },
           release.weight,
           `version ${release.version}`,
         )

@@ -1,5 +1,5 @@
-import { floorMoments, ratioMoments, ruleOutLevel } from './analysis/evidence.js';
-import { binaryKl } from './analysis/sprt.js';
+import { evidenceRoutes, floorMoments, ratioMoments, ruleOutLevel } from './analysis/evidence.js';
+import { binaryKl, expectedDispersion } from './analysis/sprt.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { count, ms, percent, weightText } from './format.js';
 import type { Percentile } from './metrics.js';
@@ -72,6 +72,12 @@ export interface Preflight {
    */
   readonly expectedMinutesToFull?: number | undefined;
   readonly slowMinutesToFull?: number | undefined;
+  /**
+   * The least any gate with the policy's α and β could take on this plan at this traffic: the plan's
+   * bakes, and at its last step the time until the expected evidence reaches Wald's bound. The
+   * traffic-aware minimum the expected time is measured against.
+   */
+  readonly limitMinutesToFull?: number | undefined;
   /** The smallest error-rate ratio the plan catches with the policy's power before its deadline. */
   readonly detectableRatio?: number | undefined;
   /** Whether the evidence fits in each step's maximum time even in the slow 1% of cases. */
@@ -109,6 +115,13 @@ function segments(plan: Plan): Segment[] {
   });
 }
 
+/** What a walk counts as evidence: the level Λ must fall by, the routes, and whether the versions' own wander costs information. */
+interface WalkRoute {
+  readonly level: number;
+  readonly floor: boolean;
+  readonly dispersion: boolean;
+}
+
 interface Walk {
   readonly steps: StepForecast[];
   readonly expectedMinutes: number | undefined;
@@ -124,9 +137,9 @@ interface Walk {
  * what each route of the rule-out expects to learn (Λ's fall and its variance), and finds when a
  * healthy release is expected to have the evidence, and when 99% of them have it.
  */
-function walk(plan: Plan, perMinute: number, p0: number, policy: Policy, maxStepMinutes: number): Walk {
+function walk(plan: Plan, perMinute: number, p0: number, policy: Policy, maxStepMinutes: number, route: WalkRoute): Walk {
   const { ruleOut, floor } = policy.evidence;
-  const level = -ruleOutLevel(policy.evidence);
+  const level = route.level;
   const all = segments(plan);
   const last = all.at(-1);
   const gathers = last !== undefined && last.weight > 0 && (plan.steps[last.stepIndex]?.type === 'traffic' || plan.steps[last.stepIndex]?.type === 'bake');
@@ -140,15 +153,17 @@ function walk(plan: Plan, perMinute: number, p0: number, policy: Policy, maxStep
     const canary = perMinute * share * span;
     const byRatio = ratioMoments(share, ruleOut);
     const byFloor = floorMoments(p0, floor);
-    ratio.info += errors * byRatio.drift;
-    ratio.variance += errors * byRatio.second;
+    // At thousands of errors a minute the versions' own wander, not the binomial, limits what a minute says.
+    const dispersion = route.dispersion ? expectedDispersion(perMinute * p0, share) : 1;
+    ratio.info += (errors * byRatio.drift) / dispersion;
+    ratio.variance += (errors * byRatio.second) / dispersion;
     floorRoute.info += canary * byFloor.drift;
     floorRoute.variance += canary * byFloor.second;
     served += canary;
     elapsed += span;
   };
-  const expectedMet = () => ratio.info >= level || floorRoute.info >= level;
-  const slowMet = () => ratio.info - Z_99 * Math.sqrt(ratio.variance) >= level || floorRoute.info - Z_99 * Math.sqrt(floorRoute.variance) >= level;
+  const expectedMet = () => ratio.info >= level || (route.floor && floorRoute.info >= level);
+  const slowMet = () => ratio.info - Z_99 * Math.sqrt(ratio.variance) >= level || (route.floor && floorRoute.info - Z_99 * Math.sqrt(floorRoute.variance) >= level);
   const steps: StepForecast[] = [];
   const forecast = (segment: Segment, expectedMinutes: number | undefined, slowMinutes: number | undefined, gathersEvidence: boolean) => {
     if (plan.steps[segment.stepIndex]?.type !== 'traffic' && !gathersEvidence) return;
@@ -203,7 +218,7 @@ function smallestDetectable(plan: Plan, perMinute: number, p0: number, alpha: nu
       const canaryRate = Math.min(1, ratio * p0);
       const errors = perMinute * span * ((1 - share) * p0 + share * canaryRate);
       const theta = (share * canaryRate) / (share * canaryRate + (1 - share) * p0);
-      information += errors * binaryKl(theta, share);
+      information += (errors * binaryKl(theta, share)) / expectedDispersion(errors / span, share);
     });
     if (information >= needed) return Math.round(ratio * 10) / 10;
   }
@@ -260,7 +275,10 @@ export function preflight(plan: Plan, policy: Policy, risk: Risk, traffic: Stabl
   }
   const adjusted = raised.plan;
   const maxStepMinutes = minutes(parseDuration(policy.evidence.maxStepTime) ?? 0);
-  const route = walk(adjusted, perMinute, p0, policy, maxStepMinutes);
+  const routes = evidenceRoutes(policy.evidence, p0, false);
+  const route = walk(adjusted, perMinute, p0, policy, maxStepMinutes, { level: -ruleOutLevel(policy.evidence, routes), floor: routes.floor, dispersion: true });
+  // Wald's bound on the expected information any test with the policy's α and β needs to rule the target out, on binomial counts.
+  const limit = walk(adjusted, perMinute, p0, policy, maxStepMinutes, { level: binaryKl(1 - policy.alpha, policy.evidence.beta), floor: true, dispersion: false });
 
   for (const step of route.steps) {
     const bake = minutes(stepDurationMs(adjusted.steps[step.stepIndex]!));
@@ -294,6 +312,7 @@ export function preflight(plan: Plan, policy: Policy, risk: Risk, traffic: Stabl
       requestsToRuleOut: route.requestsToRuleOut,
       expectedMinutesToFull: route.expectedMinutes,
       slowMinutesToFull: route.slowMinutes,
+      limitMinutesToFull: limit.expectedMinutes,
       detectableRatio,
       feasible: route.feasible,
       mode,

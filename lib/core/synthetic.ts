@@ -215,8 +215,11 @@ function probeFloorLogLikelihood(total: number, errors: number, floor: number): 
  */
 export function probesRuleOut(ticks: readonly ProbeTick[], settings: Pick<ProbeTestSettings, 'ratio' | 'beta' | 'floor'>): boolean {
   const level = Math.log(settings.beta / 2);
-  return ratioLogLikelihood(probePairs(ticks), settings.ratio) <= level || probeFloorLogLikelihood(sum(ticks, 'canaryTotal'), sum(ticks, 'canaryErrors'), settings.floor) <= level;
+  return ratioLogLikelihood(probePairs(ticks), settings.ratio, PROBES_WANDER) <= level || probeFloorLogLikelihood(sum(ticks, 'canaryTotal'), sum(ticks, 'canaryErrors'), settings.floor) <= level;
 }
+
+/** Probes send the same events to both versions at the same moment: there is no wander between them to allow for, and folding ticks leaves the evidence as it was. */
+const PROBES_WANDER = false;
 
 const sum = (ticks: readonly ProbeTick[], field: 'canaryTotal' | 'canaryErrors' | 'baselineTotal' | 'baselineErrors') => ticks.reduce((total, tick) => total + tick[field], 0);
 
@@ -232,12 +235,12 @@ const sum = (ticks: readonly ProbeTick[], field: 'canaryTotal' | 'canaryErrors' 
  */
 export function probeJudgement(ticks: readonly ProbeTick[], settings: ProbeTestSettings): CheckResult {
   const pairs = probePairs(ticks);
-  const evidence = twoSampleMixture(pairs);
+  const evidence = twoSampleMixture(pairs, undefined, undefined, PROBES_WANDER);
   const critical = 1 / settings.alpha;
   const canaryCounts = { events: sum(ticks, 'canaryErrors'), total: sum(ticks, 'canaryTotal') };
   const baselineCounts = { events: sum(ticks, 'baselineErrors'), total: sum(ticks, 'baselineTotal') };
   const rate = (counts: { events: number; total: number }) => (counts.total > 0 ? counts.events / counts.total : 0);
-  const ruleOut = ratioLogLikelihood(pairs, settings.ratio);
+  const ruleOut = ratioLogLikelihood(pairs, settings.ratio, PROBES_WANDER);
   const detail =
     `error rate ${percent(rate(canaryCounts))} (${canaryCounts.events}/${canaryCounts.total}) vs stable ${percent(rate(baselineCounts))} ` +
     `(${baselineCounts.events}/${baselineCounts.total}) over ${ticks.length} ${ticks.length === 1 ? 'tick' : 'ticks'}; SPRT log-likelihood ratio ${stat(Math.log(evidence))}`;

@@ -3,6 +3,7 @@ import { waldExpectedSamples } from '../../lib/core/analysis/sprt.js';
 import type { Preflight } from '../../lib/core/preflight.js';
 import type { ScenarioName } from '../../lib/core/simulator/scenarios.js';
 import {
+  briefPreflight,
   evaluateTargets,
   exceedsByTwoSe,
   firstMinuteRequests,
@@ -175,7 +176,7 @@ describe('the targets', () => {
     expect(target(results, 'subtle').verdict).toBe('not run');
   });
 
-  it('needs subtle caught at 1k rpm / 0.5% and a healthy time within 1.1× the plan minimum', () => {
+  it('needs subtle caught at 1k rpm / 0.5% and a healthy time within 1.1× the traffic-aware minimum', () => {
     const subtle = (share: number) => cell('subtle', [...times(Math.round(100 * share), rolledBack(10, 2000, { preflight: judged })), ...times(Math.round(100 * (1 - share)), run({ canaryRequests: 3000 }))]);
     const healthy = (minutes: number) => cell('healthy', times(10, run({ minutesToFull: minutes, preflight: judged })));
     expect(target(evaluateTargets([subtle(0.92), healthy(16)], { planMinutes }), 'subtle').verdict).toBe('MET');
@@ -183,6 +184,12 @@ describe('the targets', () => {
     expect(slow.verdict).toBe('NOT MET');
     expect(slow.cells).toEqual(['1k rpm / 0.5% healthy: time to 100%']);
     expect(slow.measured).toContain('0.85× the pre-flight');
+    // Where the traffic needs longer than the bakes to bring Wald's evidence, that is the minimum.
+    const preflightByCell = new Map([['1000:0.005', briefPreflight({ ...judged, limitMinutesToFull: 18 })]]);
+    expect(target(evaluateTargets([subtle(0.92), healthy(19.5)], { planMinutes, preflightByCell }), 'subtle').verdict).toBe('MET');
+    const beyond = target(evaluateTargets([subtle(0.92), healthy(20)], { planMinutes, preflightByCell }), 'subtle');
+    expect(beyond.verdict).toBe('NOT MET');
+    expect(beyond.measured).toContain('1.11× the traffic-aware minimum (18.0 min)');
     const missed = target(evaluateTargets([subtle(0.85), healthy(15)], { planMinutes }), 'subtle');
     expect(missed.verdict).toBe('NOT MET');
     expect(missed.cells).toEqual(['1k rpm / 0.5% subtle: caught']);

@@ -31,6 +31,7 @@ describe('start --dry-run', () => {
     expect(result.stdout).toMatch(/^mode +judged$/m);
     expect(result.stdout).toMatch(/^requests to rule out +[\d,]+ on the new version$/m);
     expect(result.stdout).toMatch(/^smallest detectable +[\d.]+× the stable error rate$/m);
+    expect(result.stdout).toMatch(/^least possible +\d+m \(any gate with this α and β, at this traffic: Wald's bound\)$/m);
     expect(result.stdout).toMatch(/^warning first_step_raised: first step raised from 1% to 3%/m);
     expect(await stored()).toEqual([]);
   });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { describe, expect, it } from 'vitest';
-import { ruleOutEvidence, ruleOutLevel } from '../../lib/core/analysis/evidence.js';
+import { evidenceRoutes, ruleOutEvidence, ruleOutLevel } from '../../lib/core/analysis/evidence.js';
 import { PlanError } from '../../lib/core/errors.js';
 import type { ArmStats } from '../../lib/core/metrics.js';
 import { alphaOf, DEFAULT_POLICY, parsePolicy, spendsAlpha } from '../../lib/core/policy.js';
@@ -103,6 +103,24 @@ describe('ruling out the target regression', () => {
       if (sequence.some((_, index) => ruleOutEvidence(sequence.slice(0, index + 1), evidence).ruledOut)) ruledOut += 1;
     }
     expect(ruledOut / runs).toBeLessThanOrEqual(evidence.beta / 2 + 0.015);
+  });
+
+  it('gives the ratio all of β where the stable version runs above the floor, and still never rules out a 2× version beyond it', () => {
+    const above = evidenceRoutes(evidence, 0.005, false);
+    expect(above).toEqual({ floor: false, probes: false });
+    expect(ruleOutLevel(evidence, above)).toBeCloseTo(Math.log(0.05), 12);
+    expect(ruleOutLevel(evidence, evidenceRoutes(evidence, 0.0005, false))).toBeCloseTo(Math.log(0.025), 12);
+    expect(ruleOutLevel(evidence, evidenceRoutes(evidence, undefined, true))).toBeCloseTo(Math.log(0.05 / 3), 12);
+    // Without the floor route, a clean run of requests cannot rule anything out by it.
+    expect(ruleOutEvidence([{ canary: arm(6_000, 0), baseline: arm(6_000, 12) }], evidence, above).by).not.toBe('floor');
+    const draw = binomialStream(13);
+    let ruledOut = 0;
+    const runs = 400;
+    for (let run = 0; run < runs; run += 1) {
+      const sequence = minutes(60, 1_000, 0.5, 0.005, 2, draw);
+      if (sequence.some((_, index) => ruleOutEvidence(sequence.slice(0, index + 1), evidence, above).ruledOut)) ruledOut += 1;
+    }
+    expect(ruledOut / runs).toBeLessThanOrEqual(evidence.beta + 0.02);
   });
 
   it('rules out a healthy version at half the traffic in most runs within the hour', () => {

@@ -30,6 +30,19 @@ describe('the pre-flight', () => {
     expect(describePreflight(report)).toMatch(/^1,000 requests\/min at 0\.5% errors; expected \d+m to 100% \(slow case \d+h?\d*m?\); catches 1\.\d× the stable error rate and above; p99-vs-baseline counts requests over 600ms: judged on its traffic$/);
   });
 
+  it("measures its own time against Wald's bound: the least any gate with the policy's α and β could take", () => {
+    for (const [perMinute, rate] of [[1_000, 0.005], [300, 0.005], [3_000, 0.001], [10_000, 0.0005], [100_000, 0.05]] as const) {
+      const { report } = preflight(plan, DEFAULT_POLICY, 'normal', traffic(perMinute, rate));
+      // Never below the plan's own bakes, never above what the gate itself expects to take.
+      expect(report.limitMinutesToFull).toBeGreaterThanOrEqual(15);
+      expect(report.limitMinutesToFull!).toBeLessThanOrEqual(report.expectedMinutesToFull!);
+    }
+    // At the benchmark point the evidence, not the bakes, sets the pace: the bound lies beyond the plan's 15 minutes.
+    const { report } = preflight(plan, DEFAULT_POLICY, 'normal', traffic(1_000, 0.005));
+    expect(report.limitMinutesToFull).toBeGreaterThan(16);
+    expect(report.expectedMinutesToFull! / report.limitMinutesToFull!).toBeLessThan(1.15);
+  });
+
   it('refuses a plan its traffic cannot judge in the maximum step time, and says why', () => {
     const { report } = preflight(plan, DEFAULT_POLICY, 'normal', traffic(10, 0.005));
     expect(report).toMatchObject({ feasible: false, mode: 'refused' });

@@ -47,6 +47,17 @@ describe('the simulated world', () => {
     const warm = simulateMinute(world, 'cold', 4, 50, 1);
     expect(cold.canary.p99!).toBeGreaterThan(warm.canary.p99!);
   });
+
+  it("a minute without a single request is empty on both versions (at 10 rpm one minute in 22,000 is; it once hung the grid)", () => {
+    const world = scenarioWorld('healthy', { requestsPerMinute: 1e-9 });
+    for (const weight of [0, 1, 50, 100]) {
+      const traffic = simulateMinute(world, 'silent', 3, weight, 0, { p99: 300 });
+      expect([traffic.canary.invocations, traffic.canary.errors, traffic.baseline.invocations, traffic.baseline.errors]).toEqual([0, 0, 0, 0]);
+      expect(traffic.canary.slow).toEqual({ p99: 0 });
+    }
+    // The seed the grid stalled on: 10 rpm, a Poisson draw of zero requests in its second minute.
+    expect(runOnce({ plan, world: scenarioWorld('healthy', { requestsPerMinute: 10, baselineErrorRate: 0.0005 }), gate: alarmGate({ scope: 'canary', threshold: 0.015, datapoints: 4, evaluationPeriods: 5 }), seed: 'grid-healthy-84', maxMinutes: 480 }).outcome).toBe('promoted');
+  });
 });
 
 describe('the policy simulator', () => {

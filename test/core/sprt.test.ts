@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binaryKl, oneSampleMixture, RATIO_GRID, ratioInformation, ratioLogLikelihood, requestsToRuleOut, twoSampleMixture, waldExpectedSamples } from '../../lib/core/analysis/sprt.js';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { binaryKl, excessVariance, oneSampleMixture, periodDispersions, RATIO_GRID, ratioInformation, ratioLogLikelihood, requestsToRuleOut, twoSampleMixture, waldExpectedSamples, type CountPair } from '../../lib/core/analysis/sprt.js';
 
 describe('the limit (Wald expected sample number)', () => {
   it.each([
@@ -61,16 +63,31 @@ describe('twoSampleMixture', () => {
     baselineEvents: Math.floor(p.baselineTotal * p.baselineShare),
   });
 
-  it('is never negative and grows with each extra canary error', () => {
+  it('is never negative and grows with each extra canary error on binomial counts', () => {
     fc.assert(
       fc.property(fc.array(period, { minLength: 1, maxLength: 20 }), (raw) => {
         const periods = raw.map(toCounts);
-        const before = twoSampleMixture(periods);
+        const before = twoSampleMixture(periods, RATIO_GRID, Infinity, false);
         const first = periods[0]!;
         const worse = [{ ...first, canaryEvents: Math.min(first.canaryTotal, first.canaryEvents + 1) }, ...periods.slice(1)];
         expect(before).toBeGreaterThanOrEqual(0);
         // Past what a double holds the mixture is Infinity, and Infinity cannot grow.
-        if (worse[0]!.canaryEvents > first.canaryEvents && Number.isFinite(before)) expect(twoSampleMixture(worse)).toBeGreaterThan(before);
+        if (worse[0]!.canaryEvents > first.canaryEvents && Number.isFinite(before)) expect(twoSampleMixture(worse, RATIO_GRID, Infinity, false)).toBeGreaterThan(before);
+      }),
+    );
+  });
+
+  it('allowing for wander, grows with an extra canary error in the newest period, whose dispersion was fixed before it', () => {
+    fc.assert(
+      fc.property(fc.array(period, { minLength: 1, maxLength: 20 }), (raw) => {
+        const periods = raw.map(toCounts);
+        const before = twoSampleMixture(periods);
+        const last = periods.at(-1)!;
+        const worse = [...periods.slice(0, -1), { ...last, canaryEvents: Math.min(last.canaryTotal, last.canaryEvents + 1) }];
+        expect(before).toBeGreaterThanOrEqual(0);
+        if (worse.at(-1)!.canaryEvents > last.canaryEvents && Number.isFinite(before)) expect(twoSampleMixture(worse)).toBeGreaterThan(before);
+        // It never claims more than the binomial would.
+        expect(before).toBeLessThanOrEqual(Math.max(1, twoSampleMixture(periods, RATIO_GRID, Infinity, false)) * (1 + 1e-9));
       }),
     );
   });
@@ -144,5 +161,57 @@ describe('ruling a regression out', () => {
     const burst = [{ canaryTotal: 10, canaryEvents: 10, baselineTotal: 990, baselineEvents: 5 }];
     expect(twoSampleMixture(burst, RATIO_GRID, 1)).toBeLessThan(twoSampleMixture(burst));
     expect(twoSampleMixture(burst, RATIO_GRID, 1)).toBeLessThanOrEqual(Math.E);
+  });
+});
+
+describe('versions whose error rates wander (overdispersion)', () => {
+  /** Seeded periods: each version's rate wanders by exp(σz) a period, errors drawn near-Poisson (normal limit, large counts). */
+  function wanderingPeriods(seed: number, options: { periods: number; canaryRequests: number; baselineRequests: number; rate: number; ratio: number; sigma: number }): CountPair[] {
+    const generator = xoroshiro128plus(seed);
+    const normal = () => {
+      const u = Math.max(1e-12, uniformFloat64(generator));
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniformFloat64(generator));
+    };
+    const draw = (mean: number) => Math.max(0, Math.round(mean + Math.sqrt(mean) * normal()));
+    return Array.from({ length: options.periods }, () => ({
+      canaryTotal: options.canaryRequests,
+      canaryEvents: draw(options.canaryRequests * options.rate * options.ratio * Math.exp(options.sigma * normal())),
+      baselineTotal: options.baselineRequests,
+      baselineEvents: draw(options.baselineRequests * options.rate * Math.exp(options.sigma * normal())),
+    }));
+  }
+  /** Share of sequences whose mixture ever reaches 1/α, looking after every period as the gate does. */
+  function everCrosses(sequences: readonly CountPair[][], alpha: number, wander: boolean): number {
+    const crossed = sequences.filter((periods) => periods.some((_, at) => twoSampleMixture(periods.slice(0, at + 1), RATIO_GRID, Infinity, wander) >= 1 / alpha));
+    return crossed.length / sequences.length;
+  }
+  // 100k rpm at 5% with half the traffic on each version: 2,500 errors a minute a side, each rate wandering 10% a minute.
+  const busy = { periods: 20, canaryRequests: 50_000, baselineRequests: 50_000, rate: 0.05, sigma: 0.1 };
+
+  it('keeps the false-alarm rate within α where the binomial test alone spends it several times over', () => {
+    const healthy = Array.from({ length: 300 }, (_, seed) => wanderingPeriods(seed, { ...busy, ratio: 1 }));
+    expect(everCrosses(healthy, 0.01, false)).toBeGreaterThan(0.04);
+    expect(everCrosses(healthy, 0.01, true)).toBeLessThanOrEqual(0.01);
+  });
+
+  it('still catches a 1.5× regression at that traffic within ten minutes', () => {
+    const worse = Array.from({ length: 50 }, (_, seed) => wanderingPeriods(1000 + seed, { ...busy, periods: 10, ratio: 1.5 }));
+    expect(everCrosses(worse, 0.01, true)).toBe(1);
+  });
+
+  it('estimates the wander from the release: near 1 at a few errors a minute, large at thousands, and unmoved by a steady regression', () => {
+    const quiet = periodDispersions(wanderingPeriods(7, { periods: 30, canaryRequests: 100, baselineRequests: 900, rate: 0.005, ratio: 1, sigma: 0.1 }));
+    expect(Math.max(...quiet)).toBeLessThan(1.05);
+    const loudPeriods = wanderingPeriods(7, { ...busy, periods: 30, ratio: 1 });
+    const loud = periodDispersions(loudPeriods);
+    // τ² ≈ 2σ² = 0.02 (estimated on the high side) at 1,250 of information a period: φ ≈ 26–50.
+    expect(loud.at(-1)!).toBeGreaterThan(20);
+    expect(loud.at(-1)!).toBeLessThan(60);
+    // Residuals are taken around the ratio seen so far: a version steadily 5× worse shows no more wander.
+    const healthyWander = excessVariance(wanderingPeriods(7, { ...busy, periods: 30, ratio: 1 }));
+    expect(healthyWander).toBeGreaterThan(0.02);
+    expect(excessVariance(wanderingPeriods(7, { ...busy, periods: 30, ratio: 5 })) / healthyWander).toBeLessThan(1.1);
+    // The first period has nothing before it: the prior's 0.04.
+    expect(loud[0]).toBeCloseTo(1 + 0.04 * (loudPeriods[0]!.canaryEvents + loudPeriods[0]!.baselineEvents) * 0.25, 6);
   });
 });

@@ -104,7 +104,7 @@ describe('probeJudgement', () => {
       baselineCounts: { events: 0, total: 10 },
       criticalValue: Math.log(100),
     });
-    expect(ten.statistic).toBeCloseTo(Math.log(twoSampleMixture(probePairs([tick(1, 10, 0)]))));
+    expect(ten.statistic).toBeCloseTo(Math.log(twoSampleMixture(probePairs([tick(1, 10, 0)]), undefined, undefined, false)));
     expect(ten.note).toBe('error rate 100% (10/10) vs stable 0% (0/10) over 1 tick; SPRT log-likelihood ratio 6.0 ≥ 4.6');
     expect(probeJudgement([tick(1, 5, 0, 5)], settings).verdict).toBe('inconclusive');
     expect(probeJudgement([tick(1, 5, 0, 5), tick(2, 5, 0, 5)], settings).verdict).toBe('fail');
@@ -167,8 +167,8 @@ describe('appendProbeTick', () => {
     }
     expect(ticks).toHaveLength(PROBE_TICKS_KEPT);
     expect(ticks[0]!.pairs).toBe(310);
-    expect(ratioLogLikelihood(probePairs(ticks), 2)).toBeCloseTo(ratioLogLikelihood(probePairs(all), 2), 9);
-    expect(twoSampleMixture(probePairs(ticks))).toBeCloseTo(twoSampleMixture(probePairs(all)), 9);
+    expect(ratioLogLikelihood(probePairs(ticks), 2, false)).toBeCloseTo(ratioLogLikelihood(probePairs(all), 2, false), 9);
+    expect(twoSampleMixture(probePairs(ticks), undefined, undefined, false)).toBeCloseTo(twoSampleMixture(probePairs(all), undefined, undefined, false), 9);
   });
 });
 

@@ -443,6 +443,7 @@ describe('the pre-flight', () => {
     expect(text(section)).toMatch(/350%100\S+ until the evidence is in/);
     expect(text(section)).toContain('first_step_raised: first step raised from 1% to 3%');
     expect(text(section)).toContain('Modejudged on its own traffic');
+    expect(text(section)).toMatch(/Least possible\d+m to 100%: any gate with this policy's α and β needs that long at this traffic/);
     expect(html).not.toContain('Unjudged: on time alone');
   });
 

@@ -15,12 +15,32 @@ function floorLogLikelihood(requests: number, errors: number, floor: number): nu
   return errors * Math.log(floor / alternative) + (requests - errors) * Math.log((1 - floor) / (1 - alternative));
 }
 
+/** The routes a release may rule out its target by, fixed before it starts. */
+export interface EvidenceRoutes {
+  /** The new version's error rate shown below the policy's floor. */
+  readonly floor: boolean;
+  /** Paired probes, when the release asks for them. */
+  readonly probes: boolean;
+}
+
 /**
- * Each route spends an equal part of β (two on traffic; a third for paired probes), so a version
- * bad on every count reaches 100% with probability at most β.
+ * The floor route only helps where the stable version runs below the floor: above it, a version
+ * would have to be several times better than the stable one to get there, and it would have ruled
+ * out the ratio long before. Dropping it there gives the ratio route all of β. Decided from the
+ * pre-flight's reading of the stable version, never from the new version's counts.
  */
-export function ruleOutLevel(evidence: Evidence, routes = 2): number {
-  return Math.log(evidence.beta / routes);
+export function evidenceRoutes(evidence: Evidence, stableErrorRate: number | undefined, probes: boolean): EvidenceRoutes {
+  return { floor: stableErrorRate === undefined || stableErrorRate < evidence.floor, probes };
+}
+
+const ALL_ROUTES: EvidenceRoutes = { floor: true, probes: false };
+
+/**
+ * Each route spends an equal part of β (the ratio, the floor where it can help, paired probes
+ * when asked for), so a version bad on every count reaches 100% with probability at most β.
+ */
+export function ruleOutLevel(evidence: Evidence, routes: EvidenceRoutes = ALL_ROUTES): number {
+  return Math.log(evidence.beta / (1 + Number(routes.floor) + Number(routes.probes)));
 }
 
 /** The expected fall of a statistic per draw and its second moment, for a version as good as the stable one. */
@@ -50,7 +70,7 @@ export function floorMoments(p: number, floor: number): StepMoments {
 }
 
 /** Whether the errors since the start rule out the policy's target regression, and how far there is to go. */
-export function ruleOutEvidence(sequence: readonly { canary: ArmStats; baseline: ArmStats }[], evidence: Evidence, routes = 2): EvidenceResult {
+export function ruleOutEvidence(sequence: readonly { canary: ArmStats; baseline: ArmStats }[], evidence: Evidence, routes: EvidenceRoutes = ALL_ROUTES): EvidenceResult {
   const pairs: CountPair[] = sequence.map(({ canary, baseline }) => ({
     canaryTotal: canary.invocations,
     canaryEvents: canary.errors,
@@ -66,9 +86,9 @@ export function ruleOutEvidence(sequence: readonly { canary: ArmStats; baseline:
   const logLikelihood = ratioLogLikelihood(pairs, evidence.ruleOut);
   const byRatio = logLikelihood <= level;
   const floorStatistic = floorLogLikelihood(canaryRequests, canaryErrors, evidence.floor);
-  const byFloor = floorStatistic <= level;
+  const byFloor = routes.floor && floorStatistic <= level;
   const ruledOut = byRatio || byFloor;
-  const requestsLeft = ruledOut ? 0 : requestsStillNeeded(pairs.at(-1), logLikelihood, floorStatistic, level, evidence, baselineRequests > 0 ? baselineErrors / baselineRequests : undefined);
+  const requestsLeft = ruledOut ? 0 : requestsStillNeeded(pairs.at(-1), logLikelihood, routes.floor ? floorStatistic : undefined, level, evidence, baselineRequests > 0 ? baselineErrors / baselineRequests : undefined);
   const target = `${evidence.ruleOut}× the stable error rate`;
   const counts = `${count(canaryErrors)}/${count(canaryRequests)} errors on the new version, ${count(baselineErrors)}/${count(baselineRequests)} on the stable`;
   const note = ruledOut
@@ -78,14 +98,14 @@ export function ruleOutEvidence(sequence: readonly { canary: ArmStats; baseline:
 }
 
 /** New-version requests still needed at the latest period's split and the stable rate so far, by the faster route. */
-function requestsStillNeeded(latest: CountPair | undefined, ratioStatistic: number, floorStatistic: number, level: number, evidence: Evidence, stableRate: number | undefined): number | undefined {
+function requestsStillNeeded(latest: CountPair | undefined, ratioStatistic: number, floorStatistic: number | undefined, level: number, evidence: Evidence, stableRate: number | undefined): number | undefined {
   if (latest === undefined || stableRate === undefined || latest.canaryTotal <= 0) return undefined;
   const share = latest.canaryTotal / (latest.canaryTotal + latest.baselineTotal);
   const perError = ratioMoments(share, evidence.ruleOut).drift;
   // Errors of both versions per new-version request: the stable rate over the new version's share.
   const byRatio = perError > 0 && stableRate > 0 ? ((ratioStatistic - level) / perError) * (share / stableRate) : Number.POSITIVE_INFINITY;
   const floorDrift = floorMoments(stableRate, evidence.floor).drift;
-  const byFloor = floorDrift > 0 ? (floorStatistic - level) / floorDrift : Number.POSITIVE_INFINITY;
+  const byFloor = floorStatistic !== undefined && floorDrift > 0 ? (floorStatistic - level) / floorDrift : Number.POSITIVE_INFINITY;
   const left = Math.min(byRatio, byFloor);
   return Number.isFinite(left) ? Math.max(0, Math.ceil(left)) : undefined;
 }

@@ -2,7 +2,7 @@ import type { CheckResult, Judgement, Verdict } from '../decision.js';
 import { aggregateArm, periodsBetween, type Period } from '../metrics.js';
 import { checkLabel, type Policy } from '../policy.js';
 import { evaluateCheck, type CheckInput } from './checks.js';
-import { ruleOutEvidence } from './evidence.js';
+import { ruleOutEvidence, type EvidenceRoutes } from './evidence.js';
 
 export interface AnalysisWindow {
   /** Start of the window being judged (the step's start, or promotion for verification). */
@@ -11,8 +11,8 @@ export interface AnalysisWindow {
   readonly releaseStart: number;
   /** When the new version took all traffic, if it has. */
   readonly promotedAt?: number | undefined;
-  /** Routes that share β for ruling out: 2 on traffic, 3 with paired probes. */
-  readonly evidenceRoutes?: number | undefined;
+  /** Routes that share β for ruling out. */
+  readonly evidenceRoutes?: EvidenceRoutes | undefined;
 }
 
 /** Combines verdicts: any fail fails; otherwise any inconclusive (or nothing to judge on) is inconclusive. */

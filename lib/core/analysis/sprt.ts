@@ -25,20 +25,92 @@ export interface CountPair {
  *   M = mean_j exp Λ(ρ_j)
  *
  * Wald (1945); Robbins' mixture SPRT; Lindon & Malek, "Anytime-Valid Inference for Multinomial
- * Count Data" (NeurIPS 2022). Valid while the canary's weight changes between periods.
+ * Count Data" (NeurIPS 2022). Valid while the canary's weight changes between periods. With
+ * `wander`, each period's Λ is divided by its dispersion (periodDispersions), so that the versions'
+ * own minute-to-minute wander, which at thousands of errors a minute outweighs the binomial, does
+ * not pile up as evidence.
  *
  * Example: one minute with 10 canary requests all failing, 990 baseline requests with 5 errors:
  * θ(1) = 0.0101, θ(64) = 0.393, Λ(64) ≈ 10·ln(38.9) + 5·ln(0.613) ≈ 34.2, so M ≈ e^34 / 12 ≫ 100.
  */
-export function twoSampleMixture(periods: readonly CountPair[], grid: readonly number[] = RATIO_GRID, capPerPeriod = Number.POSITIVE_INFINITY): number {
+export function twoSampleMixture(periods: readonly CountPair[], grid: readonly number[] = RATIO_GRID, capPerPeriod = Number.POSITIVE_INFINITY, wander = true): number {
   const logLikelihoods = grid.map(() => 0);
-  for (const period of periods) {
+  const dispersions = wander ? periodDispersions(periods) : periods.map(() => 1);
+  periods.forEach((period, at) => {
     grid.forEach((ratio, index) => {
       // Capping a period's increment only lowers its expectation: each component stays a supermartingale.
-      logLikelihoods[index]! += Math.min(capPerPeriod, periodLogLikelihood(period, ratio));
+      logLikelihoods[index]! += Math.min(capPerPeriod, periodLogLikelihood(period, ratio) / dispersions[at]!);
     });
-  }
+  });
   return meanOfExp(logLikelihoods);
+}
+
+/**
+ * How much the two versions' log rate ratio wanders from period to period beyond the binomial,
+ * before a release's own periods say: a variance of 0.04 (a 20% wander a minute), worth this much
+ * binomial information about ln ρ. Rates wander for reasons no version causes (an unlucky
+ * instance, a shifting client mix); at a few errors a minute the binomial dwarfs it, at thousands
+ * it dominates.
+ */
+export const EXCESS_VARIANCE_PRIOR = { variance: 0.04, information: 1000 } as const;
+
+/**
+ * Each period's dispersion φ_t = 1 + τ²_t·I_t, where I_t = k_t·θ_t(1−θ_t) is the binomial
+ * information about ln ρ and τ²_t the excess variance of the log ratio estimated from the periods
+ * before t only: the Pearson residuals of each period around the ratio seen before it, pooled with
+ * the prior. Dividing a period's Λ by φ_t is quasi-likelihood (McCullagh & Nelder, ch. 9): when
+ * the ratio wanders with variance τ² it keeps exp Λ a martingale in the normal limit, and when the
+ * counts are binomial (φ_t ≥ 1, fixed before the period) it only lowers it. A steady regression
+ * does not inflate τ²: the residuals are taken around the ratio it shows.
+ */
+export function periodDispersions(periods: readonly CountPair[], prior: WanderPrior = EXCESS_VARIANCE_PRIOR): number[] {
+  return scanWander(periods, prior).dispersions;
+}
+
+/** The excess variance τ² of the log ratio the periods show, pooled with the prior: what the next period's dispersion uses. */
+export function excessVariance(periods: readonly CountPair[], prior: WanderPrior = EXCESS_VARIANCE_PRIOR): number {
+  return scanWander(periods, prior).excessVariance;
+}
+
+export interface WanderPrior {
+  readonly variance: number;
+  readonly information: number;
+}
+
+function scanWander(periods: readonly CountPair[], prior: WanderPrior): { dispersions: number[]; excessVariance: number } {
+  let excess = prior.variance * prior.information;
+  let information = prior.information;
+  const seen = { canaryTotal: 0, canaryEvents: 0, baselineTotal: 0, baselineEvents: 0 };
+  const current = () => (information > 0 ? Math.max(0, excess / information) : 0);
+  const dispersions = periods.map((period) => {
+    const { canaryTotal: nc, baselineTotal: nb, canaryEvents: kc, baselineEvents: kb } = period;
+    const events = kc + kb;
+    if (!(nc > 0 && nb > 0 && events > 0)) return 1;
+    const excessVariance = current();
+    const share = nc / (nc + nb);
+    const dispersion = 1 + excessVariance * events * share * (1 - share);
+    if (seen.canaryTotal > 0 && seen.baselineTotal > 0) {
+      // The ratio so far, with half an error on each side so that no errors yet is not a zero ratio.
+      const ratio = (seen.canaryEvents + 0.5) / seen.canaryTotal / ((seen.baselineEvents + 0.5) / seen.baselineTotal);
+      const theta = (ratio * nc) / (ratio * nc + nb);
+      const binomialInformation = events * theta * (1 - theta);
+      if (binomialInformation > 0) {
+        excess += (kc - events * theta) ** 2 / binomialInformation - 1;
+        information += binomialInformation;
+      }
+    }
+    seen.canaryTotal += nc;
+    seen.canaryEvents += kc;
+    seen.baselineTotal += nb;
+    seen.baselineEvents += kb;
+    return dispersion;
+  });
+  return { dispersions, excessVariance: current() };
+}
+
+/** The dispersion a forecast expects for a period with `events` errors of both versions at canary share `share`: the prior's. */
+export function expectedDispersion(events: number, share: number, variance: number = EXCESS_VARIANCE_PRIOR.variance): number {
+  return 1 + variance * events * share * (1 - share);
 }
 
 /** One period's Λ(ρ) of the conditional binomial; 0 when the period cannot tell the versions apart. */
@@ -56,8 +128,9 @@ function periodLogLikelihood(period: CountPair, ratio: number): number {
  * martingale, so by Ville's inequality a version that really is ρ× worse gets there with
  * probability at most β, however often the gate looks.
  */
-export function ratioLogLikelihood(periods: readonly CountPair[], ratio: number): number {
-  return periods.reduce((sum, period) => sum + periodLogLikelihood(period, ratio), 0);
+export function ratioLogLikelihood(periods: readonly CountPair[], ratio: number, wander = true): number {
+  const dispersions = wander ? periodDispersions(periods) : periods.map(() => 1);
+  return periods.reduce((sum, period, at) => sum + periodLogLikelihood(period, ratio) / dispersions[at]!, 0);
 }
 
 /**

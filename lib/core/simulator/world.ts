@@ -51,7 +51,9 @@ const MAX_BURST_MINUTES = 3;
 let generator = xoroshiro128plus(0);
 const uniform = () => uniformFloat64(generator);
 const drawPoisson = poisson.factory({ prng: uniform });
-const drawBinomial = binomial.factory({ prng: uniform });
+const binomialDraw = binomial.factory({ prng: uniform });
+// stdlib answers NaN for zero trials, and a NaN count would send the gamma sampler round forever.
+const drawBinomial = (trials: number, probability: number) => (trials <= 0 || probability <= 0 ? 0 : probability >= 1 ? trials : binomialDraw(trials, probability));
 const drawNormal = () => normalQuantile(Math.min(1 - 1e-12, Math.max(1e-12, uniform())), 0, 1);
 
 /**
@@ -60,6 +62,7 @@ const drawNormal = () => normalQuantile(Math.min(1 - 1e-12, Math.max(1e-12, unif
  * outlives a reseed, which would make runs depend on what ran before them.
  */
 function drawGamma(shape: number): number {
+  if (!(shape > 0 && Number.isFinite(shape))) throw new RangeError(`gamma shape must be a positive number, not ${shape}`);
   if (shape < 1) return drawGamma(shape + 1) * uniform() ** (1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);

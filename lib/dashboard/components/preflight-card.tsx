@@ -72,6 +72,12 @@ export function PreflightCard(props: { release: Release }) {
             <dd>{MODES[report.mode]}</dd>
             <dt>To rule out</dt>
             <dd>{report.requestsToRuleOut === undefined ? 'more requests than it will see' : `${count(report.requestsToRuleOut)} requests on the new version`}</dd>
+            {report.limitMinutesToFull === undefined ? null : (
+              <>
+                <dt>Least possible</dt>
+                <dd>{minutesText(report.limitMinutesToFull)} to 100%: any gate with this policy's α and β needs that long at this traffic (Wald's bound)</dd>
+              </>
+            )}
             <dt>Catches</dt>
             <dd>{report.detectableRatio === undefined ? 'no ratio before the deadline' : `${report.detectableRatio}× the stable error rate and above`}</dd>
           </dl>

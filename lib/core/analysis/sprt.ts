@@ -35,7 +35,7 @@ export interface CountPair {
  */
 export function twoSampleMixture(periods: readonly CountPair[], grid: readonly number[] = RATIO_GRID, capPerPeriod = Number.POSITIVE_INFINITY, wander = true): number {
   const logLikelihoods = grid.map(() => 0);
-  const dispersions = wander ? periodDispersions(periods) : periods.map(() => 1);
+  const dispersions = dispersionsOf(periods, wander);
   periods.forEach((period, at) => {
     grid.forEach((ratio, index) => {
       // Capping a period's increment only lowers its expectation: each component stays a supermartingale.
@@ -67,6 +67,11 @@ export function periodDispersions(periods: readonly CountPair[], prior: WanderPr
   return scanWander(periods, prior).dispersions;
 }
 
+/** Each period's dispersion, or 1 throughout for counts with nothing to wander (paired probes). */
+function dispersionsOf(periods: readonly CountPair[], wander: boolean): number[] {
+  return wander ? periodDispersions(periods) : periods.map(() => 1);
+}
+
 /** The excess variance τ² of the log ratio the periods show, pooled with the prior: what the next period's dispersion uses. */
 export function excessVariance(periods: readonly CountPair[], prior: WanderPrior = EXCESS_VARIANCE_PRIOR): number {
   return scanWander(periods, prior).excessVariance;
@@ -88,7 +93,7 @@ function scanWander(periods: readonly CountPair[], prior: WanderPrior): { disper
     if (!(nc > 0 && nb > 0 && events > 0)) return 1;
     const excessVariance = current();
     const share = nc / (nc + nb);
-    const dispersion = 1 + excessVariance * events * share * (1 - share);
+    const dispersion = expectedDispersion(events, share, excessVariance);
     if (seen.canaryTotal > 0 && seen.baselineTotal > 0) {
       // The ratio so far, with half an error on each side so that no errors yet is not a zero ratio.
       const ratio = (seen.canaryEvents + 0.5) / seen.canaryTotal / ((seen.baselineEvents + 0.5) / seen.baselineTotal);
@@ -108,7 +113,7 @@ function scanWander(periods: readonly CountPair[], prior: WanderPrior): { disper
   return { dispersions, excessVariance: current() };
 }
 
-/** The dispersion a forecast expects for a period with `events` errors of both versions at canary share `share`: the prior's. */
+/** φ = 1 + τ²·I for a period with `events` errors of both versions at canary share `share`; a forecast uses the prior's τ². */
 export function expectedDispersion(events: number, share: number, variance: number = EXCESS_VARIANCE_PRIOR.variance): number {
   return 1 + variance * events * share * (1 - share);
 }
@@ -129,7 +134,7 @@ function periodLogLikelihood(period: CountPair, ratio: number): number {
  * probability at most β, however often the gate looks.
  */
 export function ratioLogLikelihood(periods: readonly CountPair[], ratio: number, wander = true): number {
-  const dispersions = wander ? periodDispersions(periods) : periods.map(() => 1);
+  const dispersions = dispersionsOf(periods, wander);
   return periods.reduce((sum, period, at) => sum + periodLogLikelihood(period, ratio) / dispersions[at]!, 0);
 }
 

@@ -191,17 +191,31 @@ export function holdLevel(check: Check): number | undefined {
   return check.method === 'sequential' ? Math.log(check.holdAbove) : undefined;
 }
 
+/** What the declared shares (and the probes') leave of α, and how many α-spending checks split it. */
+function undeclaredShare(policy: Policy): { left: number; unset: number; share: number } {
+  const spending = policy.checks.filter(spendsAlpha);
+  const declared = spending.reduce((sum, check) => sum + (alphaOf(check) ?? 0), policy.evidence?.probeAlpha ?? 0);
+  const unset = spending.filter((check) => alphaOf(check) === undefined).length;
+  const left = policy.alpha - declared;
+  return { left, unset, share: unset > 0 ? Math.max(0, left) / unset : 0 };
+}
+
+/**
+ * A check's share of α: its declared one, or, for a policy stored before every check carried a
+ * share, the equal part of what the declared shares leave (the rule parsing applies).
+ */
+export function shareOf(check: Check, policy: Policy): number {
+  return alphaOf(check) ?? undeclaredShare(policy).share;
+}
+
 /** Gives each α-spending check without a share an equal part of what the declared shares leave. */
 function withAlphaShares(policy: Policy): { policy: Policy; issues: Issue[] } {
   const spending = policy.checks.filter(spendsAlpha);
-  const declared = spending.reduce((sum, check) => sum + (alphaOf(check) ?? 0), policy.evidence.probeAlpha);
-  const unset = spending.filter((check) => alphaOf(check) === undefined).length;
-  const left = policy.alpha - declared;
+  const { left, unset, share } = undeclaredShare(policy);
   const shares = [...spending.map((check) => `${checkLabel(check)} ${alphaOf(check) ?? 'unset'}`), `probes ${policy.evidence.probeAlpha}`].join(', ');
   if (left < -1e-12 || (unset > 0 && left <= 1e-12)) {
     return { policy, issues: [{ path: 'policy.alpha', message: `the checks' shares of α (${shares}) sum to more than the policy's α of ${policy.alpha}: lower a share or raise α` }] };
   }
-  const share = unset > 0 ? left / unset : 0;
   const checks = policy.checks.map((check) => (spendsAlpha(check) && alphaOf(check) === undefined ? ({ ...check, alpha: share } as Check) : check));
   return { policy: { ...policy, checks }, issues: [] };
 }

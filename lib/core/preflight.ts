@@ -4,7 +4,7 @@ import { formatDuration, parseDuration } from './duration.js';
 import { count, ms, percent, weightText } from './format.js';
 import type { Percentile } from './metrics.js';
 import { stepDurationMs, type Plan, type Step } from './plan.js';
-import { alphaOf, checkLabel, isRateCeiling, type Policy } from './policy.js';
+import { checkLabel, shareOf, isRateCeiling, type Policy } from './policy.js';
 import type { Risk } from './risk.js';
 
 /** The stable version's recent traffic, as the gate reads it before a release starts. */
@@ -300,7 +300,7 @@ export function preflight(plan: Plan, policy: Policy, risk: Risk, traffic: Stabl
   }
 
   const errorTest = policy.checks.find((check) => check.method === 'sequential' && check.sli.kind === 'error_rate');
-  const alpha = (errorTest && alphaOf(errorTest)) ?? policy.alpha;
+  const alpha = errorTest ? shareOf(errorTest, policy) : policy.alpha;
   const detectableRatio = p0 > 0 ? smallestDetectable(adjusted, perMinute, p0, alpha, maxStepMinutes) : undefined;
   const mode: PreflightMode = route.feasible ? 'judged' : policy.evidence.onInfeasible === 'refuse' ? 'refused' : policy.evidence.onInfeasible;
   return {

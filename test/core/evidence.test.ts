@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { evidenceRoutes, ruleOutEvidence, ruleOutLevel } from '../../lib/core/analysis/evidence.js';
 import { PlanError } from '../../lib/core/errors.js';
 import type { ArmStats } from '../../lib/core/metrics.js';
-import { alphaOf, DEFAULT_POLICY, parsePolicy, spendsAlpha } from '../../lib/core/policy.js';
+import { alphaOf, DEFAULT_POLICY, parsePolicy, shareOf, spendsAlpha, type Check, type Policy } from '../../lib/core/policy.js';
 import { arm } from './fixtures.js';
 
 const evidence = DEFAULT_POLICY.evidence;
@@ -34,6 +34,18 @@ describe('one α for the whole policy', () => {
     [0.01, 0.0045, 0.0045].forEach((share, index) => expect(shares[index]).toBeCloseTo(share, 12));
     expect(shares[3]).toBeUndefined();
     expect(policy.checks.map(spendsAlpha)).toEqual([true, true, true, false]);
+  });
+
+  it('reads a share for a check stored without one by the same rule parsing applies', () => {
+    // A policy stored before checks carried shares: strip them and the shares read back the same.
+    const stripped: Policy = { ...DEFAULT_POLICY, checks: DEFAULT_POLICY.checks.map((check) => { const { alpha: _alpha, ...rest } = check as Check & { alpha?: number }; return rest; }) };
+    stripped.checks.forEach((check) => expect(alphaOf(check)).toBeUndefined());
+    const read = stripped.checks.map((check) => shareOf(check, stripped));
+    const parsed = parsePolicy({ ...stripped, checks: stripped.checks });
+    read.forEach((share, index) => expect(share).toBeCloseTo(alphaOf(parsed.checks[index]!) ?? Number.NaN, 12));
+    expect(read.reduce((sum, share) => sum + share, stripped.evidence.probeAlpha)).toBeCloseTo(stripped.alpha, 12);
+    // A declared share is used as it is.
+    DEFAULT_POLICY.checks.forEach((check) => expect(shareOf(check, DEFAULT_POLICY)).toBe(alphaOf(check)));
   });
 
   it('refuses shares that sum to more than α, at policy.alpha, for any split', () => {

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../decision.js';
 import { ms, percent, stat } from '../format.js';
 import { aggregateArm, type ArmStats } from '../metrics.js';
-import { alphaOf, checkLabel, type Check, type Policy, type Sli } from '../policy.js';
+import { checkLabel, shareOf, type Check, type Policy, type Sli } from '../policy.js';
 import { cappedOneSampleMixture, oneSampleMixture, twoSampleMixture, type CountPair } from './sprt.js';
 
 /** What one evaluation of a policy sees. */
@@ -196,7 +196,7 @@ function rateCeiling(
   short: () => CheckResult,
 ): CheckResult {
   // A ceiling on a rate is an anytime-valid test, so one error among ten requests is not a breach.
-  const alpha = alphaOf(check) ?? 0.01;
+  const alpha = shareOf(check, input.policy);
   const evidence = input.liveBaseline
     ? oneSampleMixture(canaryCounts.total, canaryCounts.events, check.value)
     : verificationEvidence(check.sli, input, check.value, alpha);
@@ -248,7 +248,7 @@ function sequential(
   enough: boolean,
   short: () => CheckResult,
 ): CheckResult | undefined {
-  const alpha = alphaOf(check) ?? 0.01;
+  const alpha = shareOf(check, input.policy);
   const critical = 1 / alpha;
   let evidence: number;
   let canaryCounts: Counts;
@@ -324,7 +324,7 @@ function sequentialLatency(
   short: () => CheckResult,
 ): CheckResult | undefined {
   const key = base.check;
-  const alpha = alphaOf(check) ?? 0.01;
+  const alpha = shareOf(check, input.policy);
   const critical = 1 / alpha;
   const cap = Math.log(critical) / 4;
   const slowOf = (arm: ArmStats | undefined) => arm?.slow?.[key];

@@ -139,34 +139,6 @@ export function ratioLogLikelihood(periods: readonly CountPair[], ratio: number,
 }
 
 /**
- * The information a sequence carries about ρ under "no regression": Σ_t k_t·KL(θ_t(1) ‖ θ_t(ρ)),
- * the expected fall of Λ(ρ) given each period's total errors k_t. It depends on how many errors
- * both versions served, not on which version served them, so a step may wait for it without
- * peeking at the answer.
- */
-export function ratioInformation(periods: readonly CountPair[], ratio: number): number {
-  let information = 0;
-  for (const { canaryTotal: nc, baselineTotal: nb, canaryEvents: kc, baselineEvents: kb } of periods) {
-    if (nc <= 0 || nb <= 0 || kc + kb === 0) continue;
-    const theta1 = nc / (nc + nb);
-    const theta = (ratio * nc) / (ratio * nc + nb);
-    information += (kc + kb) * binaryKl(theta1, theta);
-  }
-  return information;
-}
-
-/**
- * Expected canary requests for a version as good as the stable one to rule out a ratio ρ at a
- * stable error rate p0 with error β: Λ(ρ) drifts down by p0·(ρ − 1 − ln ρ) per canary request
- * while the canary is a small share of traffic (the Poisson limit of the conditional binomial), and
- * must fall to ln β. Example: p0 = 0.5%, ρ = 2, β = 5%: 3.0 / (0.005 · 0.307) ≈ 1,950.
- */
-export function requestsToRuleOut(p0: number, ratio: number, beta: number): number {
-  if (p0 <= 0) return Number.POSITIVE_INFINITY;
-  return Math.log(1 / beta) / (p0 * (ratio - 1 - Math.log(ratio)));
-}
-
-/**
  * One-sample mixture SPRT for "the rate is above p0", against the composite null p ≤ p0:
  *   Λ(ρ) = k·ln(ρ) + (n − k)·ln((1 − ρ·p0) / (1 − p0)),  for the ρ on the grid with ρ·p0 < 1.
  * For any p ≤ p0 each exp Λ(ρ) with ρ > 1 is a nonnegative supermartingale, so the bound holds.

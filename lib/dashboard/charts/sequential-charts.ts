@@ -1,7 +1,7 @@
 import type { Decision } from '../../core/decision.js';
 import type { ReleaseEvent } from '../../core/events.js';
 import { stat } from '../../core/format.js';
-import { alphaOf, checkLabel } from '../../core/policy.js';
+import { checkLabel, shareOf } from '../../core/policy.js';
 import type { Release } from '../../core/release.js';
 import type { ChartMarker, ChartPoint, ChartSpec } from './chart-spec.js';
 
@@ -19,7 +19,7 @@ export function sequentialCharts(release: Release, events: readonly ReleaseEvent
   return release.policy.checks.flatMap((check) => {
     if (check.method !== 'sequential') return [];
     const name = checkLabel(check);
-    const alpha = alphaOf(check) ?? release.policy.alpha ?? 0.01;
+    const alpha = shareOf(check, release.policy);
     const critical = Math.log(1 / alpha);
     const hold = Math.log(check.holdAbove);
     const points: ChartPoint[] = decisions.flatMap((decision) => {

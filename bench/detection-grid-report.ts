@@ -316,6 +316,8 @@ export interface GridReportInput {
   readonly planMinutes: number;
   /** The plan's first weight (before any pre-flight raise). */
   readonly firstWeight?: number | undefined;
+  /** A policy run only where the primary's pre-flight refuses, reported in a section of its own. */
+  readonly synthetic?: { readonly id: string; readonly label: string } | undefined;
   readonly runsPerCell: number;
   readonly seconds?: number | undefined;
   readonly header?: readonly string[] | undefined;
@@ -395,11 +397,56 @@ function targetsTable(results: readonly TargetResult[]): string {
   return [table, ...lists].join('\n');
 }
 
+/** Per infeasible cell, the worst of each scenario family on synthetic evidence, then the family tables. */
+function syntheticSection(id: string, rows: readonly CellSummary[], planMinutes: number, preflights: ReadonlyMap<string, PreflightBrief>, firstWeight: number | undefined): string[] {
+  const cells = sortCells([...new Map(rows.map((summary) => [cellId(summary), summary])).values()]);
+  const of = (cell: CellSummary, family: ScenarioFamily) => rows.filter((summary) => cellId(summary) === cellId(cell) && scenarioFamily(summary.scenario) === family);
+  const extreme = (values: readonly number[], pick: 'max' | 'min') => (values.length === 0 ? '–' : percent(pick === 'max' ? Math.max(...values) : Math.min(...values)));
+  const table = markdownTable(
+    ['cell', 'mode', 'worst false rollbacks', 'worst healthy needing a person', 'healthy min to 100%', 'worst bad caught before 100%', 'bad rolled back at all', 'subtle caught', 'catastrophic caught', 'catastrophic min to detect', 'latency caught'],
+    cells.map((cell) => {
+      const healthy = of(cell, 'healthy');
+      const bad = of(cell, 'bad');
+      const plain = (scenario: ScenarioName) => rows.find((summary) => cellId(summary) === cellId(cell) && summary.scenario === scenario);
+      const catastrophic = plain('catastrophic');
+      return [
+        cellLabel(cell),
+        rows.find((summary) => cellId(summary) === cellId(cell) && summary.preflight !== undefined)?.preflight?.mode ?? '–',
+        extreme(healthy.map((summary) => summary.rolledBack), 'max'),
+        extreme(healthy.map((summary) => summary.neededPerson), 'max'),
+        num(plain('healthy')?.minutesToFull, 1),
+        extreme(bad.map((summary) => summary.caught), 'min'),
+        extreme(plain('bad') === undefined ? [] : [plain('bad')!.rolledBack], 'min'),
+        extreme(plain('subtle') === undefined ? [] : [plain('subtle')!.caught], 'min'),
+        extreme(catastrophic === undefined ? [] : [catastrophic.caught], 'min'),
+        num(catastrophic?.minutesToDetect, 1),
+        extreme(plain('latency') === undefined ? [] : [plain('latency')!.caught], 'min'),
+      ];
+    }),
+  );
+  const scenarios = [...new Set(rows.map((summary) => summary.scenario))];
+  const tables = scenarios.flatMap((scenario) => {
+    const family = scenarioFamily(scenario);
+    const own = sortCells(rows.filter((summary) => summary.scenario === scenario));
+    return [`### ${scenario} (${id})`, '', family === 'healthy' ? healthyTable(own, planMinutes, preflights) : badTable(own, family === 'catastrophic', firstWeight), ''];
+  });
+  return [
+    `## Infeasible cells on synthetic evidence (${id})`,
+    '',
+    "Where the default pre-flight refuses, the same policy with `onInfeasible: synthetic` judges on paired probes beside the traffic it has. A probe fails at its version's error rate in the scenario (the sample events are as likely to fail as real requests). Probes rule out coarse regressions only, failing 5% of them (lib/core/synthetic.ts), so a bad release whose error rate stays below that is promoted unless the real traffic catches it. Worst over the scenario family (healthy-*, bad-*); the plain scenario elsewhere. Bad rolled back at all: during verification too.",
+    '',
+    table,
+    '',
+    ...tables,
+  ];
+}
+
 export function renderGridReport(input: GridReportInput): string {
   const preflights = preflightByCell(input.summaries.filter((summary) => summary.policy === input.primary));
   const byPolicy = (id: string) => input.summaries.filter((summary) => summary.policy === id);
   const targets = new Map(input.policies.map((policy) => [policy.id, evaluateTargets(byPolicy(policy.id), { planMinutes: input.planMinutes, firstWeight: input.firstWeight, preflightByCell: preflights })]));
   const scenarios = [...new Set(input.summaries.map((summary) => summary.scenario))];
+  const listed = new Set(input.policies.map((policy) => policy.id));
   const cells = sortCells([...new Map(input.summaries.map((summary) => [cellId(summary), summary])).values()]);
   const trafficAxis = [...new Set(cells.map((cell) => cell.requestsPerMinute))];
   const rateAxis = [...new Set(cells.map((cell) => cell.errorRate))].sort((a, b) => a - b);
@@ -472,8 +519,8 @@ export function renderGridReport(input: GridReportInput): string {
     }),
   );
 
-  const sections = scenarios.map((scenario) => {
-    const rows = sortCells(input.summaries.filter((summary) => summary.scenario === scenario)).sort(
+  const sections = scenarios.filter((scenario) => input.summaries.some((summary) => summary.scenario === scenario && listed.has(summary.policy))).map((scenario) => {
+    const rows = sortCells(input.summaries.filter((summary) => summary.scenario === scenario && listed.has(summary.policy))).sort(
       (a, b) =>
         a.requestsPerMinute - b.requestsPerMinute ||
         a.errorRate - b.errorRate ||
@@ -485,6 +532,7 @@ export function renderGridReport(input: GridReportInput): string {
   });
 
   const others = input.policies.filter((policy) => policy.id !== input.primary);
+  const syntheticRows = input.synthetic === undefined ? [] : byPolicy(input.synthetic.id);
   return [
     '# Detection grid',
     '',
@@ -492,6 +540,7 @@ export function renderGridReport(input: GridReportInput): string {
     `${input.runsPerCell} seeded runs per cell, scenario and policy, seeds \`grid-<scenario>-<index>\`, the same for every policy and cell. Plan: minimum ${input.planMinutes} min to 100%.`,
     '',
     ...input.policies.map((policy) => `- **${policy.id}**: ${policy.label}`),
+    ...(input.synthetic === undefined ? [] : [`- **${input.synthetic.id}**: ${input.synthetic.label}`]),
     '',
     '## Summary',
     '',
@@ -521,13 +570,14 @@ export function renderGridReport(input: GridReportInput): string {
           ),
           '',
         ]),
+    ...(syntheticRows.length === 0 ? [] : syntheticSection(input.synthetic!.id, syntheticRows, input.planMinutes, preflights, input.firstWeight)),
     '## Pre-flight by cell',
     '',
     preflightTable,
     '',
     '## By scenario',
     '',
-    'Healthy: false rollbacks are runs rolled back at any time, verification included. Needed a person: paused, or undecided at the 12-hour safety stop. Minutes to 100% over the runs that reached it.',
+    'Healthy: false rollbacks are runs rolled back at any time, verification included. Needed a person: paused, or undecided at the safety stop. Minutes to 100% over the runs that reached it.',
     "Bad: requests to detection over the runs caught before 100%; exposure over all runs. First minute: the new version's requests in one minute of the first step, the least a gate judging one-minute periods serves before it can act (Wald's limit counts single requests).",
     '',
     ...sections,

@@ -3,11 +3,13 @@
  * traffic × stable error rate × scenario × policy, and the environment filters that shrink it.
  */
 import { minimumTimeToFullMs } from '../lib/core/plan.js';
-import { DEFAULT_POLICY } from '../lib/core/policy.js';
+import { DEFAULT_POLICY, type Policy } from '../lib/core/policy.js';
+import { preflight } from '../lib/core/preflight.js';
 import { DEFAULT_PRESET } from '../lib/core/presets.js';
 import { resolvePlan } from '../lib/core/resolve-plan.js';
 import { alarmGate, coreGate, mannWhitneyGate, thresholdGate, type GateFactory } from '../lib/core/simulator/gates.js';
-import { isScenarioName, SCENARIOS, type ScenarioName } from '../lib/core/simulator/scenarios.js';
+import { nominalTraffic } from '../lib/core/simulator/run.js';
+import { isScenarioName, scenarioWorld, SCENARIOS, type ScenarioName } from '../lib/core/simulator/scenarios.js';
 
 export const GRID_TRAFFIC = [10, 30, 100, 300, 1_000, 3_000, 10_000, 100_000] as const;
 export const GRID_ERROR_RATES = [0.0005, 0.001, 0.005, 0.02, 0.05] as const;
@@ -19,7 +21,7 @@ export const gridPlanMinutes = minimumTimeToFullMs(gridPlan) / 60_000;
 /** The plan's first weight, before the pre-flight raises it at low traffic. */
 export const gridFirstWeight = gridPlan.steps.find((step) => step.type === 'traffic')?.weight ?? 0;
 
-export type GridPolicyId = 'default' | 'codedeploy' | 'argo' | 'kayenta';
+export type GridPolicyId = 'default' | 'codedeploy' | 'argo' | 'kayenta' | 'default-probes';
 
 export interface GridPolicy {
   readonly id: GridPolicyId;
@@ -54,8 +56,19 @@ export const GRID_POLICIES: readonly GridPolicy[] = [
   },
 ];
 
+/** Paired probes per tick in the synthetic runs: the release schema's default. */
+export const GRID_PROBE_PAIRS = 10;
+const SYNTHETIC_POLICY: Policy = { ...DEFAULT_POLICY, evidence: { ...DEFAULT_POLICY.evidence, onInfeasible: 'synthetic' } };
+
+/** The default policy where its pre-flight refuses: judged on paired probes instead. Run on the infeasible cells only. */
+export const SYNTHETIC_GRID_POLICY: GridPolicy = {
+  id: 'default-probes',
+  label: `The default policy with onInfeasible: synthetic, the release sending ${GRID_PROBE_PAIRS} paired probes a minute; run on the cells the default pre-flight refuses`,
+  gate: coreGate(SYNTHETIC_POLICY, { verify: true, probes: { pairsPerTick: GRID_PROBE_PAIRS } }),
+};
+
 export function gridPolicy(id: GridPolicyId): GridPolicy {
-  const policy = GRID_POLICIES.find((candidate) => candidate.id === id);
+  const policy = [...GRID_POLICIES, SYNTHETIC_GRID_POLICY].find((candidate) => candidate.id === id);
   if (policy === undefined) throw new Error(`unknown grid policy ${id}`);
   return policy;
 }
@@ -96,7 +109,16 @@ export function parseScenarios(text: string | undefined): ScenarioName[] {
   });
 }
 
+/** Whether the default policy's pre-flight refuses the grid's plan at this cell's traffic. */
+export function refusedByDefault(cell: GridCell): boolean {
+  const world = scenarioWorld('healthy', { requestsPerMinute: cell.requestsPerMinute, baselineErrorRate: cell.errorRate });
+  return preflight(gridPlan, DEFAULT_POLICY, 'normal', nominalTraffic(world)).report.mode === 'refused';
+}
+
 export function gridTasks(cells: readonly GridCell[], scenarios: readonly ScenarioName[], runs: number): GridTask[] {
   let id = 0;
-  return cells.flatMap((cell) => scenarios.flatMap((scenario) => GRID_POLICIES.map((policy) => ({ id: id++, cell, scenario, policy: policy.id, runs }))));
+  return cells.flatMap((cell) => {
+    const policies = refusedByDefault(cell) ? [...GRID_POLICIES, SYNTHETIC_GRID_POLICY] : GRID_POLICIES;
+    return scenarios.flatMap((scenario) => policies.map((policy) => ({ id: id++, cell, scenario, policy: policy.id, runs })));
+  });
 }

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { percent } from '../lib/core/format.js';
 import { DEFAULT_PRESET } from '../lib/core/presets.js';
 import { renderGridReport, rpmText, type CellSummary } from './detection-grid-report.js';
-import { GRID_MAX_MINUTES, GRID_POLICIES, gridFirstWeight, gridPlanMinutes, gridTasks, parseCells, parseScenarios, type GridTask } from './detection-grid-setup.js';
+import { GRID_MAX_MINUTES, GRID_POLICIES, SYNTHETIC_GRID_POLICY, gridFirstWeight, gridPlanMinutes, gridTasks, parseCells, parseScenarios, type GridTask } from './detection-grid-setup.js';
 import { runTask, type WorkerMessage } from './detection-grid-worker.js';
 import { publish } from './report.js';
 
@@ -108,7 +108,7 @@ export async function runDetectionGridBenchmark(): Promise<string> {
   const workers = Number(process.env.GRID_WORKERS ?? availableParallelism());
   // The slow tasks first (busy cells, healthy scenarios that run through verification), so the queue ends on short ones.
   const tasks = gridTasks(cells, scenarios, runs).sort((a, b) => Number(b.scenario.startsWith('healthy')) - Number(a.scenario.startsWith('healthy')) || b.cell.requestsPerMinute - a.cell.requestsPerMinute);
-  process.stderr.write(`detection-grid: ${cells.length} cells × ${scenarios.length} scenarios × ${GRID_POLICIES.length} policies × ${runs} seeds on ${workers} workers\n`);
+  process.stderr.write(`detection-grid: ${cells.length} cells × ${scenarios.length} scenarios × ${GRID_POLICIES.length} policies × ${runs} seeds, and ${SYNTHETIC_GRID_POLICY.id} on the refused cells: ${tasks.length} tasks on ${workers} workers\n`);
   // GRID_WORKERS=1 runs every task in this thread, without worker threads.
   const { summaries, taskMs } = workers <= 1 ? runInline(tasks) : await runOnWorkers(tasks, workers);
   const seconds = (performance.now() - started) / 1000;
@@ -117,6 +117,7 @@ export async function runDetectionGridBenchmark(): Promise<string> {
     summaries,
     policies: GRID_POLICIES,
     primary: 'default',
+    synthetic: SYNTHETIC_GRID_POLICY,
     planMinutes: gridPlanMinutes,
     firstWeight: gridFirstWeight,
     runsPerCell: runs,

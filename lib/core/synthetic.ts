@@ -4,7 +4,7 @@
  * same events sent to the new and the stable version). Pure: the engine invokes, this judges.
  */
 import * as z from 'zod';
-import type { CheckResult, Judgement } from './decision.js';
+import type { CheckResult, Decision, Judgement } from './decision.js';
 import { InputError } from './errors.js';
 import { percent, stat, weightText } from './format.js';
 import { issuesFromZod } from './issues.js';
@@ -304,6 +304,21 @@ export function syntheticDraft(release: Release, now: number): SyntheticDraft | 
     canaryRequests: check.canaryCounts?.total ?? 0,
   };
   return { action: 'rollback', reason: 'probes_failed', judgement, explanation: `rolled back at ${weightText(release.weight)}: paired-probes: ${check.note}` };
+}
+
+/** The decision an override is recorded as. Decisions have no `abort` action: both are a return to stable, told apart by the events. */
+export function syntheticDecision(release: Pick<Release, 'stepIndex' | 'weight'>, draft: SyntheticDraft, now: number): Decision {
+  return {
+    action: 'rollback',
+    reason: draft.reason,
+    at: new Date(now).toISOString(),
+    stepIndex: release.stepIndex,
+    weight: release.weight,
+    toWeight: 0,
+    judgement: draft.judgement,
+    measurement: 'skipped',
+    explanation: draft.explanation,
+  };
 }
 
 /** The probes at a glance, for views: the counts, the latest tick and the verdict as the gate would judge it now. */

@@ -4,7 +4,7 @@ import type { ReleaseEvent } from '../core/events.js';
 import { routingConfirmed } from '../core/exposure.js';
 import { weightText } from '../core/format.js';
 import type { Release } from '../core/release.js';
-import { hookDue, hookOutcome, hookPayload, type HookPhase, type HookRun, type ProbeTick, type SyntheticDraft } from '../core/synthetic.js';
+import { hookDue, hookOutcome, hookPayload, syntheticDecision, type HookPhase, type HookRun, type ProbeTick, type SyntheticDraft } from '../core/synthetic.js';
 import { DependencyUnavailableError } from '../errors.js';
 import type { EngineDeps } from './deps.js';
 import { notify, nowIso, persist } from './persist.js';
@@ -123,19 +123,8 @@ export type SyntheticOutcome = { readonly decision: Decision; readonly release: 
  * through the same confirmed rollback as any other.
  */
 export async function applySyntheticDraft(deps: EngineDeps, release: Release, draft: SyntheticDraft, now: number): Promise<SyntheticOutcome> {
-  const at = new Date(now).toISOString();
-  // Decisions have no `abort` action: both are a return to stable, told apart by the events.
-  const decision: Decision = {
-    action: 'rollback',
-    reason: draft.reason,
-    at,
-    stepIndex: release.stepIndex,
-    weight: release.weight,
-    toWeight: 0,
-    judgement: draft.judgement,
-    measurement: 'skipped',
-    explanation: draft.explanation,
-  };
+  const decision = syntheticDecision(release, draft, now);
+  const at = decision.at;
   deps.logger.info('decided', { releaseId: release.id, action: draft.action, reason: draft.reason, weight: release.weight, explanation: draft.explanation });
   if (release.state === 'pending') {
     const events: ReleaseEvent[] = [

@@ -15,6 +15,7 @@ import {
   type GridRun,
   type TargetResult,
 } from '../../bench/detection-grid-report.js';
+import { gridTasks, parseCells, refusedByDefault } from '../../bench/detection-grid-setup.js';
 
 const judged: Preflight = { steps: [], feasible: true, mode: 'judged', expectedMinutesToFull: 20, slowMinutesToFull: 40, detectableRatio: 1.5, latencyObjectivesMs: {}, warnings: [] };
 const refused: Preflight = { ...judged, feasible: false, mode: 'refused', slowMinutesToFull: undefined, warnings: [{ code: 'too_few_requests', message: 'too few' }] };
@@ -245,5 +246,37 @@ describe('the report', () => {
     expect(report).toMatch(/\| false rollbacks[^|]*\| MET +\| worst 0%/);
     expect(report).toMatch(/\| false rollbacks[^|]*\| NOT MET \(1\) \|/);
     expect(report).toContain('| 1k rpm / 0.5% | argo    | 10   | 50% ± 15.8%');
+  });
+});
+
+describe('the synthetic-evidence section', () => {
+  it('reports the probes policy per refused cell in its own section, and leaves it out of the comparison', () => {
+    const summaries = [
+      cell('healthy', times(10, run({ preflight: refused, minutesToFull: undefined, outcome: 'refused' })), 10),
+      cell('healthy', times(10, run({ preflight: { ...refused, mode: 'synthetic' }, minutesToFull: 26 })), 10, 0.005, 'default-probes'),
+      cell('catastrophic', times(10, rolledBack(2, 1)), 10, 0.005, 'default-probes'),
+      cell('bad', [...times(6, rolledBack(40, 30)), ...times(4, run({ minutesToFull: 30 }))], 10, 0.005, 'default-probes'),
+    ];
+    const report = renderGridReport({ summaries, policies: [{ id: 'default', label: 'ours' }], primary: 'default', synthetic: { id: 'default-probes', label: 'on probes' }, planMinutes: 15, runsPerCell: 10 });
+    expect(report).toContain('- **default-probes**: on probes');
+    const section = report.slice(report.indexOf('## Infeasible cells on synthetic evidence (default-probes)'));
+    expect(section).toMatch(/\| 10 rpm \/ 0\.5% \| synthetic \| 0% +\| 0% +\| 26\.0 +\| 60% +\|/);
+    expect(section).toContain('### catastrophic (default-probes)');
+    // The by-scenario comparison stays the listed policies'.
+    const byScenario = report.slice(report.indexOf('## By scenario'));
+    expect(byScenario).not.toContain('default-probes');
+    expect(report.split('\n').filter((line) => line.startsWith('| default-probes'))).toHaveLength(0);
+  });
+});
+
+describe('the grid setup', () => {
+  it('runs the probes policy only where the default pre-flight refuses', () => {
+    expect(refusedByDefault({ requestsPerMinute: 10, errorRate: 0.005 })).toBe(true);
+    expect(refusedByDefault({ requestsPerMinute: 1_000, errorRate: 0.005 })).toBe(false);
+    const tasks = gridTasks(parseCells('10:0.005,1000:0.005'), ['healthy', 'bad'], 5);
+    const probes = tasks.filter((task) => task.policy === 'default-probes');
+    expect(probes.map((task) => task.cell.requestsPerMinute)).toEqual([10, 10]);
+    expect(tasks.filter((task) => task.policy === 'default')).toHaveLength(4);
+    expect(new Set(tasks.map((task) => task.id)).size).toBe(tasks.length);
   });
 });

@@ -5,7 +5,8 @@ import { alarmGate, coreGate, mannWhitneyGate, thresholdGate } from '../../lib/c
 import { mannWhitneyGreaterPValue } from '../../lib/core/simulator/mann-whitney.js';
 import { meanAndP95, runMany, runOnce } from '../../lib/core/simulator/run.js';
 import { scenarioWorld } from '../../lib/core/simulator/scenarios.js';
-import { partialMinute, simulateMinute } from '../../lib/core/simulator/world.js';
+import { partialMinute, simulateMinute, simulateProbes } from '../../lib/core/simulator/world.js';
+import type { Decision } from '../../lib/core/decision.js';
 
 const plan = resolvePlan(undefined, 'normal');
 
@@ -97,6 +98,44 @@ describe('the policy simulator', () => {
     expect(functionWide.decisionMinute ?? Infinity).toBeGreaterThan(perVersion.decisionMinute!);
     expect(runOnce({ plan, world, gate: thresholdGate({ threshold: 0.01, failureLimit: 2 }), seed: 'cmp' }).decisionMinute).toBe(3);
     expect(runOnce({ plan, world, gate: mannWhitneyGate({ confidence: 0.98 }), seed: 'cmp' }).decisionMinute).toBe(5);
+  });
+});
+
+describe('paired probes in the simulator', () => {
+  const synthetic = { ...DEFAULT_POLICY, evidence: { ...DEFAULT_POLICY.evidence, onInfeasible: 'synthetic' as const } };
+  const lowTraffic = (scenario: 'healthy' | 'bad' | 'catastrophic') => scenarioWorld(scenario, { requestsPerMinute: 10, baselineErrorRate: 0.005 });
+
+  it('fails probes at each version\'s error rate, the same draw for the same seed and minute', () => {
+    const world = scenarioWorld('catastrophic', { baselineErrorRate: 0.2 });
+    const draws = Array.from({ length: 200 }, (_, minute) => simulateProbes(world, 'p', minute, 10));
+    expect(draws.every((draw) => draw.canaryErrors === 10)).toBe(true);
+    const stableRate = draws.reduce((sum, draw) => sum + draw.baselineErrors, 0) / 2_000;
+    expect(stableRate).toBeGreaterThan(0.17);
+    expect(stableRate).toBeLessThan(0.23);
+    expect(simulateProbes(world, 'p', 7, 10)).toEqual(draws[7]);
+    // Before the new version degrades it fails like the stable one.
+    const later = scenarioWorld('catastrophic', { baselineErrorRate: 0.2, degradeFromMinute: 1_000 });
+    expect(Array.from({ length: 50 }, (_, minute) => simulateProbes(later, 'p', minute, 10).canaryErrors).some((errors) => errors < 10)).toBe(true);
+  });
+
+  it('judges a release its traffic cannot on probes: a catastrophic one rolled back by them, a healthy one promoted', () => {
+    const decisions: Decision[] = [];
+    const gate = coreGate(synthetic, { probes: { pairsPerTick: 10 }, onDecision: (decision) => decisions.push(decision) });
+    const catastrophic = runOnce({ plan, world: lowTraffic('catastrophic'), gate, seed: 'probe-c' });
+    expect(catastrophic).toMatchObject({ outcome: 'rolled_back', caughtBeforeFull: true });
+    expect(catastrophic.preflight?.mode).toBe('synthetic');
+    expect(catastrophic.decisionMinute).toBeLessThanOrEqual(3);
+    expect(decisions.at(-1)).toMatchObject({ action: 'rollback', reason: 'probes_failed' });
+    const healthy = runOnce({ plan, world: lowTraffic('healthy'), gate: coreGate(synthetic, { probes: { pairsPerTick: 10 } }), seed: 'probe-h' });
+    expect(healthy.outcome).toBe('promoted');
+    expect(healthy.minutesToFull).toBeGreaterThanOrEqual(15);
+  });
+
+  it('refuses a synthetic release that sends no probes, and will not run probes without a world to answer them', () => {
+    const refused = runOnce({ plan, world: lowTraffic('healthy'), gate: coreGate(synthetic), seed: 'probe-none' });
+    expect(refused.outcome).toBe('refused');
+    expect(refused.preflight?.warnings.map((warning) => warning.code)).toContain('no_probes');
+    expect(() => coreGate(synthetic, { probes: { pairsPerTick: 10 } })(plan, {})).toThrow(/world that answers them/);
   });
 });
 

@@ -4,10 +4,12 @@ import { eventsForDecision } from '../decision-events.js';
 import type { Period } from '../metrics.js';
 import { stepDurationMs, type Plan } from '../plan.js';
 import type { Policy } from '../policy.js';
-import { preflight, type Preflight, type StableTraffic } from '../preflight.js';
+import { preflight, requireProbes, type Preflight, type StableTraffic } from '../preflight.js';
 import { applyEvent } from '../reducer.js';
 import { createRelease, type Release } from '../release.js';
 import type { Risk } from '../risk.js';
+import { syntheticDecision, syntheticDraft, type ProbeTick } from '../synthetic.js';
+import type { ProbeDraw } from './world.js';
 import { mannWhitneyGreaterPValue } from './mann-whitney.js';
 
 /** `refused`: the pre-flight found the traffic too low to judge and the policy refuses such releases. */
@@ -29,18 +31,27 @@ export interface Gate {
 /** What a gate may read before it starts: the stable version's recent traffic. */
 export interface GateContext {
   readonly traffic?: StableTraffic | undefined;
+  /** The world's answer to `pairs` paired probes sent at `at` (ms from the start). */
+  readonly probes?: ((at: number, pairs: number) => ProbeDraw) | undefined;
 }
 
 export type GateFactory = (plan: Plan, context?: GateContext) => Gate;
 
-/** The project's own gate: the real core (`decide` and the reducer) driving a release record. */
-export function coreGate(policy: Policy, options: { verify?: boolean; onDecision?: (decision: Decision) => void; risk?: Risk } = {}): GateFactory {
+/**
+ * The project's own gate: the real core (`decide` and the reducer) driving a release record.
+ * With `probes`, the release asks for paired probes and each tick runs them first, as the engine
+ * does: their override (lib/core/synthetic.ts) stands in for decide's.
+ */
+export function coreGate(policy: Policy, options: { verify?: boolean; onDecision?: (decision: Decision) => void; risk?: Risk; probes?: { pairsPerTick: number } } = {}): GateFactory {
   return (requested, context = {}) => {
     const risk = options.risk ?? 'normal';
+    const probes = options.probes;
+    if (probes !== undefined && context.probes === undefined) throw new Error('a gate with paired probes needs a world that answers them');
     const checked = preflight(requested, policy, risk, context.traffic);
+    const report = requireProbes(checked.report, probes !== undefined);
     const plan = checked.plan;
-    if (checked.report.mode === 'refused') {
-      return { weight: () => 0, outcome: () => 'refused', observe: () => undefined, preflight: checked.report, slowAboveMs: () => checked.report.latencyObjectivesMs };
+    if (report.mode === 'refused') {
+      return { weight: () => 0, outcome: () => 'refused', observe: () => undefined, preflight: report, slowAboveMs: () => report.latencyObjectivesMs };
     }
     const periods: Period[] = [];
     let release: Release = createRelease({
@@ -52,23 +63,39 @@ export function coreGate(policy: Policy, options: { verify?: boolean; onDecision
       risk,
       plan,
       policy,
-      preflight: checked.report,
+      preflight: report,
       createdAt: new Date(0).toISOString(),
+      ...(probes === undefined ? {} : { synthetic: { probes: { events: [{ sample: true }], pairsPerTick: probes.pairsPerTick } } }),
     });
-    const record = (now: number) => {
-      const decision = decide(release, { ok: true, periods }, now);
+    const runProbes = (now: number): boolean => {
+      if (probes === undefined || (release.state !== 'progressing' && release.state !== 'promoted')) return false;
+      const at = new Date(now).toISOString();
+      const draw = context.probes!(now, probes.pairsPerTick);
+      const tick: ProbeTick = { at, pairs: probes.pairsPerTick, canaryTotal: probes.pairsPerTick, baselineTotal: probes.pairsPerTick, ...draw };
+      release = applyEvent(release, { type: 'probes_ran', at, tick });
+      const draft = syntheticDraft(release, now);
+      if (draft === undefined) return false;
+      const decision = syntheticDecision(release, draft, now);
       options.onDecision?.(decision);
-      for (const event of eventsForDecision(release, decision)) release = applyEvent(release, event);
-      // The simulated alias takes a new weight at once; the engine records the same read-back.
-      if ((release.state === 'progressing' || release.state === 'promoted') && release.confirmedAt === undefined) {
-        release = applyEvent(release, { type: 'routing_confirmed', at: decision.at, weight: release.weight, durationMs: 0, attempts: 1 });
+      release = applyEvent(release, { type: 'rollback_started', at, intent: draft.action, reason: draft.explanation, decision });
+      return true;
+    };
+    const record = (now: number) => {
+      if (!runProbes(now)) {
+        const decision = decide(release, { ok: true, periods }, now);
+        options.onDecision?.(decision);
+        for (const event of eventsForDecision(release, decision)) release = applyEvent(release, event);
+        // The simulated alias takes a new weight at once; the engine records the same read-back.
+        if ((release.state === 'progressing' || release.state === 'promoted') && release.confirmedAt === undefined) {
+          release = applyEvent(release, { type: 'routing_confirmed', at: decision.at, weight: release.weight, durationMs: 0, attempts: 1 });
+        }
       }
-      if (release.state === 'rolling_back') release = applyEvent(release, { type: 'rolled_back', at: decision.at, durationMs: 0, attempts: 1 });
+      if (release.state === 'rolling_back') release = applyEvent(release, { type: 'rolled_back', at: new Date(now).toISOString(), durationMs: 0, attempts: 1 });
     };
     record(0);
     return {
-      preflight: checked.report,
-      slowAboveMs: () => checked.report.latencyObjectivesMs,
+      preflight: report,
+      slowAboveMs: () => report.latencyObjectivesMs,
       weight: () => release.weight,
       outcome: () => {
         switch (release.state) {

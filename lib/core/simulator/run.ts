@@ -2,7 +2,7 @@ import type { Period } from '../metrics.js';
 import type { Plan } from '../plan.js';
 import type { Preflight, StableTraffic } from '../preflight.js';
 import type { GateFactory, GateOutcome } from './gates.js';
-import { latencyQuantile, partialMinute, simulateMinute, type WorldConfig } from './world.js';
+import { latencyQuantile, partialMinute, simulateMinute, simulateProbes, type WorldConfig } from './world.js';
 
 const MINUTE = 60_000;
 
@@ -45,7 +45,9 @@ export function nominalTraffic(world: WorldConfig): StableTraffic {
 
 /** One seeded run: every gate sees the same traffic for a seed until its own actions change the weight. */
 export function runOnce(options: RunOptions): RunResult {
-  const gate = options.gate(options.plan, { traffic: nominalTraffic(options.world) });
+  // A gate records at the end of each minute; its probes go out in the minute that just ended.
+  const probes = (at: number, pairs: number) => simulateProbes(options.world, options.seed, Math.max(0, Math.ceil(at / MINUTE) - 1), pairs);
+  const gate = options.gate(options.plan, { traffic: nominalTraffic(options.world), probes });
   const slowAboveMs = gate.slowAboveMs?.() ?? {};
   const late = options.world.effects?.lateMetrics === true;
   let previous: Period | undefined;

@@ -215,3 +215,24 @@ export function partialMinute(traffic: MinuteTraffic, seed: string, minute: numb
 export function latencyQuantile(behaviour: VersionBehaviour, q: number): number {
   return mixtureQuantile(behaviour, 0, 0, q);
 }
+
+/** One tick's paired probes: failed answers out of `pairs` each. */
+export interface ProbeDraw {
+  readonly canaryErrors: number;
+  readonly baselineErrors: number;
+}
+
+/**
+ * `pairs` sample events sent to each version at `minute`, seeded by (seed, minute). A probe fails
+ * at its version's error rate, raised by a shared incident as real requests are; the traffic's
+ * noise and bursts are left out, since the probes are the same events every tick.
+ */
+export function simulateProbes(world: WorldConfig, seed: string, minute: number, pairs: number): ProbeDraw {
+  const incident = world.effects?.incident;
+  const factor = incident && minute >= incident.fromMinute && minute < incident.fromMinute + incident.minutes ? incident.factor : 1;
+  const behaviour = minute >= world.degradeFromMinute ? world.canary : world.baseline;
+  reseed(seed, minute, 'probes');
+  const failures = (rate: number) => drawBinomial(pairs, rate >= 1 ? 1 : Math.min(1, rate * factor));
+  const canaryErrors = failures(behaviour.errorRate);
+  return { canaryErrors, baselineErrors: failures(world.baseline.errorRate) };
+}

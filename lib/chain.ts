@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from './core/canonical-json.js';
 import type { ReleaseEvent } from './core/events.js';
 import type { ChainVerification, StoredEvent } from './ports.js';
 

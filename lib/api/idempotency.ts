@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { canonicalJson } from '../canonical-json.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../errors.js';
 import type { Clock, IdempotencyStore } from '../ports.js';
 import type { Principal } from './auth.js';

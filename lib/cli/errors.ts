@@ -12,6 +12,8 @@ export const EXIT = {
   timeout: 3,
   /** The API refused or could not be reached. */
   apiError: 4,
+  /** `replay`: a stored decision came out differently from its stored inputs, or had none. */
+  replayDiffers: 5,
 } as const;
 
 export interface CliIssue {

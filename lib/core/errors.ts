@@ -41,6 +41,7 @@ const ATTEMPTS: Readonly<Record<string, string>> = {
   flags_restored: 'restore the flags of',
   hook_ran: 'record a hook run of',
   probes_ran: 'record probes of',
+  observed: 'record what a tick observed for',
 };
 
 const STATES: Readonly<Record<string, string>> = {

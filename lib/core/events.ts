@@ -1,4 +1,5 @@
 import type { Decision } from './decision.js';
+import type { ObservedInputs } from './observations.js';
 import type { FlagTouch, NewRelease } from './release.js';
 import type { HookRun, ProbeTick } from './synthetic.js';
 
@@ -53,6 +54,8 @@ export type ReleaseEvent =
   /** A lifecycle hook of the release's synthetic evidence ran; see lib/core/synthetic.ts. */
   | (Base & { readonly type: 'hook_ran'; readonly run: HookRun })
   /** One tick's paired probes of the new and the stable version. */
-  | (Base & { readonly type: 'probes_ran'; readonly tick: ProbeTick });
+  | (Base & { readonly type: 'probes_ran'; readonly tick: ProbeTick })
+  /** What the tick whose decision follows saw, and which analysis judged it: the inputs a replay decides from again. */
+  | (Base & { readonly type: 'observed'; readonly inputs: ObservedInputs });
 
 export type ReleaseEventType = ReleaseEvent['type'];

@@ -2,6 +2,7 @@ import type { Decision } from './decision.js';
 import { InvalidTransitionError } from './errors.js';
 import type { ReleaseEvent } from './events.js';
 import { createRelease, type Release, type ReleaseState, type UnconfirmedSpan } from './release.js';
+import { digestsAfter } from './observations.js';
 import { appendProbeTick } from './synthetic.js';
 
 /** How many decisions a release record keeps; the events hold them all. */
@@ -28,6 +29,8 @@ const ALLOWED: Record<ReleaseEvent['type'], readonly ReleaseState[]> = {
   // Synthetic evidence: the before-hook runs while pending, the after-hook once promoted, probes while progressing.
   hook_ran: ['pending', 'promoted'],
   probes_ran: ['progressing', 'promoted'],
+  // Stored with every decision of the gate's, before the events that record it.
+  observed: ['pending', 'progressing', 'promoted'],
 };
 
 function withDecision(release: Release, decision: Decision | undefined): Partial<Pick<Release, 'decisions' | 'consecutiveMetricErrors' | 'failedJudgements'>> {
@@ -242,6 +245,9 @@ function applyAllowed(release: Release, event: ReleaseEvent, reject: (detail?: s
     case 'probes_ran':
       if (release.synthetic?.probes === undefined) reject('the release has no probes');
       return { ...release, probeTicks: appendProbeTick(release.probeTicks ?? [], event.tick) };
+
+    case 'observed':
+      return event.inputs.periods.length === 0 && event.inputs.absent === undefined ? release : { ...release, observedDigests: digestsAfter(release.observedDigests, event.inputs) };
   }
 }
 

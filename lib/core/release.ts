@@ -4,6 +4,7 @@ import type { Plan } from './plan.js';
 import type { Policy } from './policy.js';
 import type { Preflight } from './preflight.js';
 import type { Risk } from './risk.js';
+import type { PeriodDigests } from './observations.js';
 import type { HookRun, ProbeTick, SyntheticConfig } from './synthetic.js';
 
 export const RELEASE_STATES = [
@@ -147,6 +148,8 @@ export interface Release {
   readonly hookRuns?: readonly HookRun[] | undefined;
   /** Each tick's paired probes, oldest first (see appendProbeTick for how many are kept). */
   readonly probeTicks?: readonly ProbeTick[] | undefined;
+  /** A digest of each stored period, by start: which periods a tick must store (lib/core/observations.ts). */
+  readonly observedDigests?: PeriodDigests | undefined;
 }
 
 /**

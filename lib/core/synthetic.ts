@@ -321,6 +321,15 @@ export function syntheticDecision(release: Pick<Release, 'stepIndex' | 'weight'>
   };
 }
 
+/**
+ * A release never succeeds without its after-hook: a success decided while the hook could not
+ * run yet holds instead. Every other decision at 100%, a rollback above all, stands.
+ */
+export function holdForAfterHook(release: Release, decision: Decision): Decision {
+  if (decision.action !== 'succeed' || !hookDue(release, 'after')) return decision;
+  return { ...decision, action: 'hold', reason: 'verifying', toWeight: undefined, explanation: `${decision.explanation}; holding until the after-hook has run` };
+}
+
 /** The probes at a glance, for views: the counts, the latest tick and the verdict as the gate would judge it now. */
 export interface ProbeSummary {
   readonly ticks: number;

@@ -4,7 +4,7 @@ import { gateView } from '../api/serialize.js';
 import type { ReleaseEvent } from '../core/events.js';
 import type { Observation } from '../core/metrics.js';
 import { isTerminal, type Release } from '../core/release.js';
-import { metricsRequest } from '../engine/observe.js';
+import { releaseHistory } from '../engine/read.js';
 import { NotFoundError } from '../errors.js';
 import type { ChartSpec } from './charts/chart-spec.js';
 import { markersFrom } from './charts/markers.js';
@@ -16,10 +16,8 @@ import { timelineEntries } from './timeline/entries.js';
 import { planProgress } from './timeline/plan-progress.js';
 
 const MINUTE = 60_000;
-/** Charts show at most the last day of a long release: CloudWatch keeps minute data for 15 days, and a day is 1,440 points. */
+/** Charts show at most the last day of a long release: a day is 1,440 points. */
 const CHART_WINDOW_MS = 24 * 60 * MINUTE;
-/** A finished release's metrics are read up to a little after it ended; later traffic says nothing about it. */
-const AFTER_FINISH_MS = 5 * MINUTE;
 
 /** Loads a release the principal may read; one they may not is missing, as in the API, so names cannot be probed. */
 export async function readableRelease(deps: ApiDeps, principal: Principal, id: string): Promise<Release> {
@@ -29,16 +27,11 @@ export async function readableRelease(deps: ApiDeps, principal: Principal, id: s
   return release;
 }
 
-async function observe(deps: ApiDeps, release: Release, now: number): Promise<Observation> {
-  const request = metricsRequest(release, now);
-  const to = release.finishedAt === undefined ? now : Math.min(now, Date.parse(release.finishedAt) + AFTER_FINISH_MS);
-  const from = Math.max(request.from, to - CHART_WINDOW_MS);
-  try {
-    return (await deps.engine.metrics.observe([{ ...request, from, to }])).get(release.id) ?? { ok: false, error: 'no answer from the metrics source' };
-  } catch (error) {
-    // The port promises failures as data; a page still renders if an adapter breaks that promise.
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  }
+/** Charts draw the last day of a long release from what its ticks stored. */
+function lastDay(observation: Observation): Observation {
+  if (!observation.ok || observation.periods.length === 0) return observation;
+  const from = observation.periods.at(-1)!.end - CHART_WINDOW_MS;
+  return { ok: true, periods: observation.periods.filter((period) => period.end > from) };
 }
 
 /** Error-rate charts first, then the sequential test on errors, then everything else. */
@@ -61,16 +54,14 @@ export function chartsFor(release: Release, events: readonly ReleaseEvent[], obs
 }
 
 export async function releaseView(deps: ApiDeps, principal: Principal, release: Release): Promise<Omit<ReleasePageProps, 'session' | 'error'>> {
-  const now = deps.engine.clock.now();
-  const [stored, observation] = await Promise.all([deps.engine.store.events(release.id), observe(deps, release, now)]);
-  const events = stored.map((entry) => entry.event);
+  const { events, observation } = await releaseHistory(deps.engine.store, release.id);
   const allowed = actionsAllowed(release);
   return {
     release,
     explanation: gateView(release).explanation,
     steps: planProgress(release),
     entries: timelineEntries(events),
-    charts: chartsFor(release, events, observation),
+    charts: chartsFor(release, events, lastDay(observation)),
     actions: {
       actions: allowed.filter((action) => mayAct(principal, action, release)),
       blocked: allowed.filter((action) => !mayAct(principal, action, release)).map((action) => ({ action, scope: scopeFor(action) })),

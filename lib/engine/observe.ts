@@ -16,8 +16,3 @@ export function metricsRequest(release: Release, now: number): MetricsRequest {
     latencyObjectivesMs: release.preflight?.latencyObjectivesMs,
   };
 }
-
-/** Pending releases start without looking at metrics; every other active one is observed. */
-export function needsObservation(release: Release): boolean {
-  return release.state === 'progressing' || release.state === 'promoted';
-}

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import type { Decision } from '../core/decision.js';
+import { ANALYSIS_VERSION } from '../core/observations.js';
 import type { ReleaseEvent } from '../core/events.js';
 import { routingConfirmed } from '../core/exposure.js';
 import { weightText } from '../core/format.js';
@@ -25,15 +26,6 @@ function duePhase(release: Release): HookPhase | undefined {
 /** A pending release whose before-hook could not run yet (Lambda unavailable) waits: it never starts without it. */
 export function waitingForBeforeHook(release: Release): boolean {
   return release.state === 'pending' && hookDue(release, 'before');
-}
-
-/**
- * A release never succeeds without its after-hook: a success decided while the hook could not
- * run yet holds instead. Every other decision at 100%, a rollback above all, stands.
- */
-export function holdForAfterHook(release: Release, decision: Decision): Decision {
-  if (decision.action !== 'succeed' || !hookDue(release, 'after')) return decision;
-  return { ...decision, action: 'hold', reason: 'verifying', toWeight: undefined, explanation: `${decision.explanation}; holding until the after-hook has run` };
 }
 
 /**
@@ -126,8 +118,11 @@ export async function applySyntheticDraft(deps: EngineDeps, release: Release, dr
   const decision = syntheticDecision(release, draft, now);
   const at = decision.at;
   deps.logger.info('decided', { releaseId: release.id, action: draft.action, reason: draft.reason, weight: release.weight, explanation: draft.explanation });
+  // An override judges no metrics: its tick stores none, only the analysis that made it.
+  const observed: ReleaseEvent = { type: 'observed', at, inputs: { analysis: ANALYSIS_VERSION, periods: [] } };
   if (release.state === 'pending') {
     const events: ReleaseEvent[] = [
+      observed,
       { type: 'decision_recorded', at, decision },
       { type: 'aborted', at, actor: 'release-gate', reason: draft.explanation },
     ];
@@ -135,7 +130,7 @@ export async function applySyntheticDraft(deps: EngineDeps, release: Release, dr
     await notify(deps, 'aborted', saved, `${saved.function}:${saved.alias} stopped before any traffic reached version ${saved.version}: ${draft.explanation}`);
     return { decision, release: saved };
   }
-  const started = await persist(deps, release, [{ type: 'rollback_started', at, intent: draft.action, reason: draft.explanation, decision }], 'next');
+  const started = await persist(deps, release, [observed, { type: 'rollback_started', at, intent: draft.action, reason: draft.explanation, decision }], 'next');
   const rollback = await finishRollback(deps, started);
   deps.logger.info('synthetic evidence returned the alias to stable', { releaseId: release.id, from: weightText(release.weight), status: rollback.status });
   return { decision, release: rollback.release, rollback };

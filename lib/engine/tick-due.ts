@@ -2,7 +2,8 @@ import pLimit from 'p-limit';
 import type { Observation } from '../core/metrics.js';
 import type { Release } from '../core/release.js';
 import type { EngineDeps } from './deps.js';
-import { metricsRequest, needsObservation } from './observe.js';
+import { needsObservation } from '../core/observations.js';
+import { metricsRequest } from './observe.js';
 import { tick, type TickOutcome } from './tick.js';
 
 export interface TickDueResult {

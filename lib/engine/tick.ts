@@ -1,20 +1,21 @@
 import { decide } from '../core/decide.js';
 import type { Decision } from '../core/decision.js';
 import { eventsForDecision } from '../core/decision-events.js';
-import type { AliasRouting } from '../core/events.js';
+import type { AliasRouting, ReleaseEvent } from '../core/events.js';
 import { weightText } from '../core/format.js';
 import { routingConfirmed } from '../core/exposure.js';
 import type { Observation } from '../core/metrics.js';
 import { describeRouting } from '../core/reducer.js';
 import { isTerminal, type Release } from '../core/release.js';
-import { syntheticDraft } from '../core/synthetic.js';
+import { holdForAfterHook, syntheticDraft } from '../core/synthetic.js';
+import { needsObservation, observedInputs } from '../core/observations.js';
 import { ConflictError, DriftError } from '../errors.js';
 import type { EngineDeps } from './deps.js';
-import { metricsRequest, needsObservation } from './observe.js';
+import { metricsRequest } from './observe.js';
 import { notify, nowIso, persist } from './persist.js';
 import { finishRollback } from './rollback.js';
 import { applyWeight, routesAsExpected, routingFor, sameRouting } from './routing.js';
-import { applySyntheticDraft, holdForAfterHook, runSynthetic, waitingForBeforeHook } from './synthetic.js';
+import { applySyntheticDraft, runSynthetic, waitingForBeforeHook } from './synthetic.js';
 
 export type TickOutcome =
   | { readonly releaseId: string; readonly status: 'skipped'; readonly reason: string }
@@ -71,9 +72,11 @@ async function evaluate(deps: EngineDeps, loaded: Release, now: number, observat
   // Synthetic evidence (lib/core/synthetic.ts) runs first; its override stands in for decide's until decide makes it itself.
   release = await runSynthetic(deps, release);
   if (waitingForBeforeHook(release)) return { releaseId, status: 'skipped', reason: 'waiting to run the before-hook' };
-  const override = syntheticDraft(release, deps.clock.now());
+  // One reading of the clock: a replay decides the override again at the decision's own time.
+  const overrideAt = deps.clock.now();
+  const override = syntheticDraft(release, overrideAt);
   if (override !== undefined) {
-    const outcome = await applySyntheticDraft(deps, release, override, deps.clock.now());
+    const outcome = await applySyntheticDraft(deps, release, override, overrideAt);
     if (outcome.rollback?.status === 'pending') return { releaseId, status: 'rollback_pending', release: outcome.release, error: outcome.rollback.error };
     return { releaseId, status: 'decided', decision: outcome.decision, release: outcome.release };
   }
@@ -81,7 +84,8 @@ async function evaluate(deps: EngineDeps, loaded: Release, now: number, observat
   const seen = needsObservation(release) ? (observation ?? (await observeOne(deps, release, now))) : { ok: true as const, periods: [] };
   const decision = holdForAfterHook(release, decide(release, seen, now));
   if (decision.action === 'none') return { releaseId, status: 'skipped', reason: decision.explanation };
-  const saved = await persist(deps, release, eventsForDecision(release, decision), 'next');
+  const observed: ReleaseEvent = { type: 'observed', at: decision.at, inputs: observedInputs(release, seen) };
+  const saved = await persist(deps, release, [observed, ...eventsForDecision(release, decision)], 'next');
   deps.logger.info('decided', { releaseId, action: decision.action, reason: decision.reason, weight: saved.weight, explanation: decision.explanation });
 
   switch (decision.action) {

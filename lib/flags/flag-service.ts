@@ -5,7 +5,7 @@
 import type { Issue } from '../core/errors.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock, FlagRamps, FlagStore, StoredCohort, StoredFlag } from '../ports.js';
-import { sameJson } from '../canonical-json.js';
+import { sameJson } from '../core/canonical-json.js';
 import { FlagValidationError } from './errors.js';
 import { flagSetDocument, flagSetEtag } from './flag-set.js';
 import { parseCohortRule, parseFlagDefinition, type Evaluators, type FlagDefinition, type FlagSetDocument, type JsonRule } from './flag-schema.js';

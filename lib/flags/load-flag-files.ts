@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Issue } from '../core/errors.js';
-import { sameJson } from '../canonical-json.js';
+import { sameJson } from '../core/canonical-json.js';
 import { FlagValidationError } from './errors.js';
 import type { FlagService } from './flag-service.js';
 import { parseFlagSet, type FlagDefinition, type JsonRule } from './flag-schema.js';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { FlagdCore, type FeatureFlag } from '@openfeature/flagd-core';
 import type { EvaluationContext, FlagMetadata, JsonValue, Logger } from '@openfeature/core';
-import { canonicalJson } from '../canonical-json.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { FlagSetDocument } from './flag-schema.js';
 
 export type OfrepErrorCode = 'FLAG_NOT_FOUND' | 'PARSE_ERROR' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'TYPE_MISMATCH' | 'GENERAL';

@@ -20,7 +20,7 @@
 import * as z from 'zod';
 import type { Issue } from '../core/errors.js';
 import { formatPath } from '../core/issues.js';
-import { sameJson } from '../canonical-json.js';
+import { sameJson } from '../core/canonical-json.js';
 import { FlagValidationError } from './errors.js';
 import { COHORT_NAME, type FlagDefinition } from './flag-schema.js';
 

@@ -207,3 +207,36 @@ describe('API refusals exit 4 with the code, the message, the issue paths and wh
     expect(result.stderr).not.toContain('{');
   });
 });
+
+describe('replay', () => {
+  it('decides every stored decision of a rolled-back release again from the API history: all the same, exit 0', async () => {
+    const { world } = served;
+    world.aws.behaviour.set('2', { requestsPerMinute: 1000, errorRate: 0.25, p99: 300 });
+    const id = JSON.parse((await cli([...start, '--json'])).stdout).id as string;
+    for (let minute = 0; minute < 6 && (await world.engine.store.get(id))?.state !== 'rolled_back'; minute += 1) {
+      await tickDue(world.engine);
+      world.engine.clock.advance(MINUTE);
+    }
+    expect((await world.engine.store.get(id))?.state).toBe('rolled_back');
+    const text = await cli(['replay', id]);
+    expect(text.code).toBe(EXIT.ok);
+    expect(text.stdout).toMatch(new RegExp(`^release ${id}: (\\d+) decisions replayed with analysis [\\d.]+\\n\\1 the same, 0 different, 0 without stored inputs\\n$`));
+    const json = JSON.parse((await cli(['replay', id, '--json'])).stdout);
+    expect(json.decisions.at(-1)).toMatchObject({ action: 'rollback', outcome: 'same' });
+  });
+
+  it('exits 5 and names the field when a stored decision no longer follows from its inputs', async () => {
+    const { world } = served;
+    const id = JSON.parse((await cli([...start, '--json'])).stdout).id as string;
+    await tickDue(world.engine);
+    type History = { events: { type: string; event: { decision?: { toWeight?: number } } }[] };
+    const edited = (await (await fetch(`${served.url}/releases/${id}/events`, { headers: { Authorization: `Bearer ${served.args[3]}` } })).json()) as History;
+    // The started decision, edited as a tampered or differently-analysed record would read.
+    edited.events.find((entry) => entry.type === 'started')!.event.decision!.toWeight = 5;
+    const answer = (body: unknown) => Promise.resolve(new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    const result = await runCli(['replay', id, ...served.args], { fetch: () => answer(edited) });
+    expect(result.code).toBe(EXIT.replayDiffers);
+    expect(result.stdout).toMatch(/#\d+ \S+ advance \(\w+\) differs:\n {4}toWeight: stored 5, replayed 1/);
+    expect(result.stdout).toMatch(/0 the same, 1 different, 0 without stored inputs/);
+  });
+});

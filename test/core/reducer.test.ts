@@ -60,12 +60,14 @@ function eventOf(type: ReleaseEvent['type'], release: Release, minute: number): 
       return { type, at: when, run: { phase: 'before', function: 'checkout-smoke', at: when, outcome: 'pass', durationMs: 40 } };
     case 'probes_ran':
       return { type, at: when, tick: { at: when, pairs: 10, canaryTotal: 10, canaryErrors: 0, baselineTotal: 10, baselineErrors: 0 } };
+    case 'observed':
+      return { type, at: when, inputs: { analysis: 'test', periods: [{ start: minute * 60_000, end: (minute + 1) * 60_000, canary: { invocations: 5, errors: 0, throttles: 0 }, baseline: { invocations: 95, errors: 1, throttles: 0 } }] } };
   }
 }
 
 const EVENT_TYPES: ReleaseEvent['type'][] = [
   'created', 'routing_confirmed', 'started', 'step_advanced', 'held', 'decision_recorded', 'paused', 'resumed', 'approved', 'promoted',
-  'succeeded', 'rollback_started', 'rolled_back', 'aborted', 'drift_detected', 'flag_changed', 'flags_restored',
+  'succeeded', 'rollback_started', 'rolled_back', 'aborted', 'drift_detected', 'flag_changed', 'flags_restored', 'observed',
 ];
 
 /** Paths to each state from a new release, on the default plan. */
@@ -91,18 +93,18 @@ function releaseIn(state: ReleaseState): Release {
 
 /** The transition table, written independently of the reducer: where each event leads from each state. */
 const EXPECTED: Record<ReleaseState, Partial<Record<ReleaseEvent['type'], ReleaseState>>> = {
-  pending: { created: 'pending', started: 'progressing', paused: 'paused', aborted: 'aborted', decision_recorded: 'pending', drift_detected: 'paused' },
+  pending: { created: 'pending', started: 'progressing', paused: 'paused', aborted: 'aborted', decision_recorded: 'pending', drift_detected: 'paused', observed: 'pending' },
   progressing: {
     routing_confirmed: 'progressing',
     step_advanced: 'progressing', held: 'progressing', decision_recorded: 'progressing', paused: 'paused', promoted: 'promoted',
-    rollback_started: 'rolling_back', drift_detected: 'paused', flag_changed: 'progressing',
+    rollback_started: 'rolling_back', drift_detected: 'paused', flag_changed: 'progressing', observed: 'progressing',
   },
   paused: { routing_confirmed: 'paused', resumed: 'progressing', promoted: 'promoted', rollback_started: 'rolling_back', decision_recorded: 'paused' },
   rolling_back: { rolled_back: 'rolled_back', decision_recorded: 'rolling_back', flags_restored: 'rolling_back' },
   promoted: {
     routing_confirmed: 'promoted',
     held: 'promoted', decision_recorded: 'promoted', paused: 'paused', succeeded: 'succeeded', rollback_started: 'rolling_back',
-    drift_detected: 'paused', flag_changed: 'promoted',
+    drift_detected: 'paused', flag_changed: 'promoted', observed: 'promoted',
   },
   succeeded: {},
   rolled_back: {},

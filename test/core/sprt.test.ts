@@ -86,8 +86,10 @@ describe('twoSampleMixture', () => {
         const worse = [...periods.slice(0, -1), { ...last, canaryEvents: Math.min(last.canaryTotal, last.canaryEvents + 1) }];
         expect(before).toBeGreaterThanOrEqual(0);
         if (worse.at(-1)!.canaryEvents > last.canaryEvents && Number.isFinite(before)) expect(twoSampleMixture(worse)).toBeGreaterThan(before);
-        // It never claims more than the binomial would.
-        expect(before).toBeLessThanOrEqual(Math.max(1, twoSampleMixture(periods, RATIO_GRID, Infinity, false)) * (1 + 1e-9));
+        // On one period the tempering is a power of the binomial's likelihood, so by Jensen it never claims
+        // more. Over several it is not (each period has its own dispersion): fast-check found 1.0098 against 1.0097.
+        const one = periods.slice(0, 1);
+        expect(twoSampleMixture(one)).toBeLessThanOrEqual(Math.max(1, twoSampleMixture(one, RATIO_GRID, Infinity, false)) * (1 + 1e-9));
       }),
     );
   });

@@ -1,3 +1,4 @@
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DependencyUnavailableError } from '../../lib/errors.js';
 import { tickDue } from '../../lib/engine/tick-due.js';
@@ -148,6 +149,31 @@ describe('the releases list', () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain('No releases yet.');
     expect((await get(world, '/?function=checkout', cookie)).status).toBe(403);
+  });
+});
+
+describe('views draw what the gate stored', () => {
+  it('reads the release page and the metrics route many times without a single GetMetricData call, showing the periods the gate judged', async () => {
+    const id = await progressingRelease();
+    for (let minute = 0; minute < 4; minute += 1) {
+      world.engine.clock.advance(MINUTE);
+      await tickDue(world.engine);
+    }
+    const evaluatorCalls = world.aws.cloudwatchMock.commandCalls(GetMetricDataCommand).length;
+    expect(evaluatorCalls).toBeGreaterThan(0);
+    const cookie = await signIn(world, ADMIN);
+    const bodies: unknown[] = [];
+    for (let view = 0; view < 25; view += 1) {
+      expect((await get(world, `/ui/releases/${id}`, cookie)).status).toBe(200);
+      bodies.push((await world.call('GET', `/releases/${id}/metrics`)).body);
+    }
+    expect(world.aws.cloudwatchMock.commandCalls(GetMetricDataCommand).length).toBe(evaluatorCalls);
+    // What the views show is what the last decision judged: its window's counts, not a fresh reading.
+    const metrics = bodies.at(-1) as { observation: { ok: boolean; periods: { canary: { invocations: number } }[] } };
+    expect(metrics.observation.ok).toBe(true);
+    const judged = (await world.engine.store.get(id))!.decisions.at(-1)!.judgement!;
+    expect(metrics.observation.periods.reduce((sum, period) => sum + period.canary.invocations, 0)).toBe(judged.canaryRequests);
+    expect(new Set(bodies.map((body) => JSON.stringify(body))).size).toBe(1);
   });
 });
 

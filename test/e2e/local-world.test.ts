@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../lib/cli/client.js';
 import { runDemo, type DemoResult } from '../../lib/local/demo.js';
 import { startLocalWorld, type LocalWorld, type LocalWorldOptions } from '../../lib/local/world.js';
+import { expectEveryReleaseReplays } from '../support/replay.js';
 
 /**
  * The local world in this process: DynamoDB Local, the sandbox running the real demo handlers,
@@ -67,6 +68,10 @@ describe('the demo, twice on one world, end to end over HTTP', () => {
     }
     expect(world.traffic?.stats().total.sent).toBeGreaterThan(1_000);
   });
+
+  it('decides every decision of the four releases again from what was stored, with no difference', async () => {
+    expect(await expectEveryReleaseReplays(world.deps.engine.store)).toBeGreaterThan(8);
+  });
 });
 
 describe('a world restarted on the same --persist directory mid-release', () => {
@@ -106,5 +111,7 @@ describe('a world restarted on the same --persist directory mid-release', () => 
     // The SLI history spans the restart: periods recorded before it are still there.
     const { periods = [] } = (await api(second).get<{ observation: { periods?: { start: number }[] } }>(`/releases/${id}/metrics`)).body.observation;
     expect(periods.some((period) => period.start < stoppedAt - 2_000)).toBe(true);
+    // Decisions on both sides of the restart follow from the stored inputs.
+    await expectEveryReleaseReplays(second.deps.engine.store);
   }, 8 * 60_000);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../lib/cli/client.js';
 import { startLocalWorld, type LocalWorld } from '../../lib/local/world.js';
+import { expectEveryReleaseReplays } from '../support/replay.js';
 
 /**
  * A function with almost no traffic (one request every five seconds) released through paired
@@ -45,5 +46,7 @@ describe('a low-traffic function released on paired probes, end to end', () => {
     expect(failing.state, JSON.stringify(failing.decisions.map((decision) => decision.explanation))).toBe('rolled_back');
     expect(rollback).toMatchObject({ action: 'rollback', reason: 'probes_failed' });
     expect(rollback?.explanation).toMatch(/^rolled back at \d+%: paired-probes: error rate [\d.]+% \(\d+\/\d+\) vs stable 0% \(0\/\d+\)/);
+    // The probes' override and every decision on them replay from the stored history.
+    await expectEveryReleaseReplays(world.deps.engine.store);
   }, 8 * 60_000);
 });

@@ -368,7 +368,7 @@ describe('concurrent evaluators', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'decided')).toHaveLength(1);
     expect(router.calls).toEqual(['shift 1']);
     const events = await deps.store.events(id);
-    expect(events.map((stored) => stored.event.type)).toEqual(['created', 'started', 'routing_confirmed']);
+    expect(events.map((stored) => stored.event.type)).toEqual(['created', 'observed', 'started', 'routing_confirmed']);
     expect(await deps.store.verifyChain(id)).toMatchObject({ ok: true });
   });
 

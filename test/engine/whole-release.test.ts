@@ -2,6 +2,7 @@ import { TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { DynamoReleaseStore } from '../../lib/aws/dynamo-release-store.js';
 import type { Release } from '../../lib/core/release.js';
+import { formatReplay, replayDecisions } from '../../lib/core/replay-decisions.js';
 import type { EngineDeps } from '../../lib/engine/deps.js';
 import { startRelease } from '../../lib/engine/start-release.js';
 import { tickDue } from '../../lib/engine/tick-due.js';
@@ -33,6 +34,13 @@ async function runUntilSettled(deps: EngineDeps & { clock: FakeClock }, id: stri
 
 const input = { function: 'checkout', alias: 'live', version: '2', risk: 'normal' as const };
 
+/** Every decision stored on DynamoDB Local, decided again from the stored inputs alone, the same. */
+async function expectReplaysExactly(deps: EngineDeps, id: string): Promise<void> {
+  const report = replayDecisions(id, (await deps.store.events(id)).map((stored) => stored.event));
+  expect(report.decisions.length).toBeGreaterThan(0);
+  expect(formatReplay(report)).toMatch(new RegExp(`${report.decisions.length} the same, 0 different, 0 without stored inputs$`));
+}
+
 describe('whole releases on mocked Lambda and CloudWatch', () => {
   it('promotes a healthy version, verifies it for 30 minutes and succeeds', async () => {
     const { deps, aws } = await world();
@@ -43,6 +51,7 @@ describe('whole releases on mocked Lambda and CloudWatch', () => {
     // Steps of 5 minutes, a minute of settling for each, then 30 minutes of verification.
     expect((Date.parse(release.finishedAt!) - Date.parse(release.createdAt)) / MINUTE).toBeGreaterThanOrEqual(45);
     expect(await deps.store.verifyChain(id)).toMatchObject({ ok: true });
+    await expectReplaysExactly(deps, id);
     // The last step holds for the evidence to promote, on DynamoDB Local each minute.
   }, 120_000);
 
@@ -58,6 +67,7 @@ describe('whole releases on mocked Lambda and CloudWatch', () => {
     expect(Date.parse(rollback.at) - Date.parse(release.stepStartedAt!)).toBeLessThan(5 * MINUTE);
     expect(aws.aliasOf('checkout', 'live')).toMatchObject({ functionVersion: '1', weights: {} });
     expect(notifier.notices.map((notice) => notice.kind)).toEqual(['rolled_back']);
+    await expectReplaysExactly(deps, id);
   });
 
   it('detects an alias changed by hand as drift and pauses without touching it', async () => {
@@ -83,6 +93,8 @@ describe('whole releases on mocked Lambda and CloudWatch', () => {
     expect(release.state).toBe('paused');
     expect(release.decisions.at(-1)?.explanation).toMatch(/metrics unavailable 4 times in a row .*ServiceUnavailable/);
     expect(aws.aliasOf('checkout', 'live')?.weights).toEqual({ '2': 0.01 });
+    // The failed readings are stored too, so the pause replays from them.
+    await expectReplaysExactly(deps, id);
   });
 
   it('refuses a second release for a busy alias', async () => {
@@ -144,8 +156,8 @@ describe('concurrent evaluators on DynamoDB Local', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'decided')).toHaveLength(1);
     expect(aws.updateCalls).toBe(1);
     const events = await deps.store.events(id);
-    expect(events.map((stored) => stored.event.type)).toEqual(['created', 'started', 'routing_confirmed']);
-    expect(await deps.store.verifyChain(id)).toEqual({ ok: true, events: 3 });
+    expect(events.map((stored) => stored.event.type)).toEqual(['created', 'observed', 'started', 'routing_confirmed']);
+    expect(await deps.store.verifyChain(id)).toEqual({ ok: true, events: 4 });
   });
 
   it('two overlapping evaluator runs act once per due release', async () => {

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { isTerminal, type Release } from '../../core/release.js';
 import { requestedHookFunction } from '../../core/synthetic.js';
 import { act, HUMAN_ACTIONS, REASON_REQUIRED, type HumanAction } from '../../engine/actions.js';
-import { metricsRequest } from '../../engine/observe.js';
+import { releaseHistory } from '../../engine/read.js';
 import { previewRelease, startRelease } from '../../engine/start-release.js';
 import { NotFoundError } from '../../errors.js';
 import type { ApiEnv, ApiDeps } from '../app.js';
@@ -153,12 +153,12 @@ const metricsRoute = createRoute({
   operationId: 'getReleaseMetrics',
   tags,
   security,
-  summary: 'The SLIs per period since the release started, new version against baseline, as the gate sees them',
+  summary: 'The SLIs per period since the release started, new version against baseline, as the gate stored and judged them',
   request: { params: IdParamsSchema },
   responses: {
     200: jsonContent(
       z.object({ releaseId: z.string(), observation: z.object({ ok: z.boolean() }).passthrough() }).openapi('ReleaseMetrics'),
-      'Per-period counts and latency percentiles of both versions; `ok: false` with the provider error when metrics are unavailable',
+      'Per-period counts and latency percentiles of both versions, as the latest tick stored them; `ok: false` with the provider error when every reading so far failed',
     ),
     ...errorResponses,
     404: errorContent('No such release'),
@@ -216,9 +216,8 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
 
   app.openapi(metricsRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const release = await loadReadable(deps, c.get('principal'), id);
-    const now = deps.engine.clock.now();
-    const observation = (await deps.engine.metrics.observe([metricsRequest(release, now)])).get(id) ?? { ok: false, error: 'no answer from the metrics source' };
+    await loadReadable(deps, c.get('principal'), id);
+    const { observation } = await releaseHistory(deps.engine.store, id);
     // The schema documents only `ok`; the periods follow lib/core/metrics.ts.
     const body: { releaseId: string; observation: { ok: boolean } } = { releaseId: id, observation };
     return c.json(body, 200);

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { actionCommands } from './actions.js';
 import { flagsGetCommand, flagsHistoryCommand, flagsListCommand } from './flags-read.js';
 import { flagsKillCommand, flagsRampCommand, flagsRestoreCommand, flagsSetCommand } from './flags-write.js';
+import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
@@ -21,4 +22,5 @@ export const COMMANDS: readonly Command[] = [
   flagsKillCommand,
   flagsRestoreCommand,
   reportCommand,
+  replayCommand,
 ];

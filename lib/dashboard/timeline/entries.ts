@@ -77,7 +77,8 @@ function entryFor(event: ReleaseEvent): TimelineEntry | undefined {
       return { at, label: `${run.phase}-hook`, text: `${run.function} ${run.outcome === 'pass' ? 'passed' : 'failed'} in ${formatDuration(run.durationMs)}${detail}`, tone: run.outcome === 'pass' ? 'success' : 'danger' };
     }
     case 'probes_ran':
-      // One per tick: the decisions carry the probes' verdict, so the timeline stays readable.
+    case 'observed':
+      // One per tick: the decisions carry the verdicts, so the timeline stays readable.
       return undefined;
   }
 }

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { ReleaseEvent } from '../core/events.js';
-import { isTerminal, withStoredDefaults, type Release } from '../core/release.js';
+import { isTerminal, type Release } from '../core/release.js';
+import { decodeStoredRelease, RELEASE_SCHEMA_VERSION } from '../core/release-schema.js';
 import type { StoredEvent } from '../ports.js';
 import { decodeOrThrow, plain } from './dynamo-item-codec.js';
 import { DUE_SHARDS } from './table-schemas.js';
@@ -42,6 +43,7 @@ export function releaseItem(release: Release & { chainHead: string }): Record<st
   const item: Record<string, unknown> = {
     ...releaseKey(release.id),
     kind: RELEASE_KIND,
+    schemaVersion: RELEASE_SCHEMA_VERSION,
     release: plain(release),
     revision: release.revision,
     chainHead: release.chainHead,
@@ -63,6 +65,8 @@ export function eventItem(stored: StoredEvent): Record<string, unknown> {
 
 const ReleaseItemSchema = z.object({
   pk: z.string().startsWith(RELEASE_PREFIX),
+  /** Absent on items written before layouts were numbered: layout 1. */
+  schemaVersion: z.number().int().optional(),
   revision: z.number().int().nonnegative(),
   chainHead: z.string(),
   release: z.looseObject({ id: z.string().min(1) }),
@@ -78,10 +82,11 @@ const EventItemSchema = z.object({
 
 export const DueItemSchema = z.object({ pk: z.string().startsWith(RELEASE_PREFIX), dueAt: z.number() });
 
-/** The release map is the engine's own record; the envelope beside it is what conditions compare. */
+/** The release map is the engine's own record, decoded by its layout; the envelope beside it is what conditions compare. */
 export function decodeRelease(item: unknown): Release {
   const decoded = decodeOrThrow(ReleaseItemSchema, item, 'release item');
-  return { ...withStoredDefaults(decoded.release as unknown as Release), revision: decoded.revision, chainHead: decoded.chainHead };
+  const release = decodeStoredRelease(decoded.release, decoded.schemaVersion ?? 1, 'release item');
+  return { ...release, revision: decoded.revision, chainHead: decoded.chainHead };
 }
 
 export function decodeEvent(releaseId: string, item: unknown): StoredEvent {

@@ -58,35 +58,38 @@ export interface Judgement {
   readonly evidence?: EvidenceResult | undefined;
 }
 
-export type DecisionAction = 'advance' | 'hold' | 'pause' | 'rollback' | 'promote' | 'succeed' | 'none';
+export const DECISION_ACTIONS = ['advance', 'hold', 'pause', 'rollback', 'promote', 'succeed', 'none'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 
-export type DecisionReason =
-  | 'step_passed'
-  | 'step_complete'
-  | 'baking'
-  | 'routing_unconfirmed'
-  | 'inconclusive'
-  | 'suspicious'
-  | 'awaiting_approval'
-  | 'approved'
-  | 'timed_pause'
-  | 'indefinite_pause'
-  | 'flag_step'
-  | 'analysis_failed'
-  | 'failure_tolerated'
-  | 'deadline_inconclusive'
-  | 'deadline_suspicious'
-  | 'gathering_evidence'
-  | 'deadline_evidence'
-  | 'breach_paused'
-  | 'metrics_unavailable'
-  | 'metrics_error'
-  | 'verifying'
-  | 'verification_passed'
-  | 'not_active'
+export const DECISION_REASONS = [
+  'step_passed',
+  'step_complete',
+  'baking',
+  'routing_unconfirmed',
+  'inconclusive',
+  'suspicious',
+  'awaiting_approval',
+  'approved',
+  'timed_pause',
+  'indefinite_pause',
+  'flag_step',
+  'analysis_failed',
+  'failure_tolerated',
+  'deadline_inconclusive',
+  'deadline_suspicious',
+  'gathering_evidence',
+  'deadline_evidence',
+  'breach_paused',
+  'metrics_unavailable',
+  'metrics_error',
+  'verifying',
+  'verification_passed',
+  'not_active',
   // Synthetic evidence (lib/core/synthetic.ts): a lifecycle hook failed, or the paired probes did.
-  | 'hook_failed'
-  | 'probes_failed';
+  'hook_failed',
+  'probes_failed',
+] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 export interface Decision {
   readonly action: DecisionAction;

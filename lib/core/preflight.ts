@@ -31,14 +31,16 @@ export interface StepForecast {
   readonly gathersEvidence: boolean;
 }
 
-export type PreflightWarningCode =
-  | 'no_traffic_reading'
-  | 'baseline_above_ceiling'
-  | 'too_few_requests'
-  | 'first_step_raised'
-  | 'step_below_min_samples'
-  | 'no_errors_on_stable'
-  | 'no_probes';
+export const PREFLIGHT_WARNING_CODES = [
+  'no_traffic_reading',
+  'baseline_above_ceiling',
+  'too_few_requests',
+  'first_step_raised',
+  'step_below_min_samples',
+  'no_errors_on_stable',
+  'no_probes',
+] as const;
+export type PreflightWarningCode = (typeof PREFLIGHT_WARNING_CODES)[number];
 
 /**
  * A plan the policy would judge on synthetic evidence needs the release to ask for paired probes;
@@ -56,7 +58,8 @@ export interface PreflightWarning {
 }
 
 /** How a release is judged: on its own traffic, on synthetic evidence, on time alone (unjudged), or not at all. */
-export type PreflightMode = 'judged' | 'synthetic' | 'time' | 'refused';
+export const PREFLIGHT_MODES = ['judged', 'synthetic', 'time', 'refused'] as const;
+export type PreflightMode = (typeof PREFLIGHT_MODES)[number];
 
 /** What the plan can and cannot do at this traffic, said before it starts. */
 export interface Preflight {

@@ -153,15 +153,6 @@ export interface Release {
 }
 
 /**
- * A release as stored by an earlier version of the gate, given the fields added since. Pauses
- * and drifts from before the upgrade were not recorded, so there are none to leave out; with no
- * read-back on record, the current step's bake starts again at the next one, on the safe side.
- */
-export function withStoredDefaults(stored: Release): Release {
-  return { ...stored, unconfirmed: (stored as Partial<Release>).unconfirmed ?? [] };
-}
-
-/**
  * A release the gate runs on time alone because its traffic cannot bring the evidence (the policy's
  * `onInfeasible: time`): every view and report labels it unjudged.
  */

@@ -1,7 +1,8 @@
 /** The gate API on Lambda behind API Gateway: configuration is parsed once, at cold start. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { handle } from 'hono/aws-lambda';
-import { createApp, DEFAULT_API_SETTINGS } from '../lib/api/app.js';
+import { createApp } from '../lib/api/app.js';
+import { DEFAULT_API_SETTINGS } from '../lib/api/deps.js';
 import { dashboard, DASHBOARD_PUBLIC_PATHS } from '../lib/dashboard/index.js';
 import { loadBootstrapToken } from '../lib/wiring/admin-token.js';
 import { buildGateDeps } from '../lib/wiring/aws-deps.js';

@@ -2,7 +2,7 @@
  * Errors the adapters and the engine raise. Each names the record at fault; the API maps them
  * to HTTP answers in one place (lib/api/errors.ts).
  */
-import type { AliasRouting } from './core/events.js';
+import type { AliasRouting } from './core/release.js';
 
 /** A conditional write lost: someone changed the record since it was read. */
 export class ConflictError extends Error {
@@ -26,6 +26,17 @@ export class ReleaseInProgressError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`${functionName}:${alias} already has an active release${activeReleaseId ? ` (${activeReleaseId})` : ''}`, options);
+  }
+}
+
+/** The caller's token may not do this; the issues say which scope or pattern it lacks. */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+  constructor(
+    message: string,
+    readonly issues: readonly { readonly path: string; readonly message: string }[],
+  ) {
+    super(message);
   }
 }
 

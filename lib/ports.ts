@@ -2,7 +2,8 @@
  * The interfaces the engine needs from the world. Adapters under lib/aws (and lib/memory for
  * tests) implement them; the engine and the core never import an adapter.
  */
-import type { AliasRouting, ReleaseEvent } from './core/events.js';
+import type { ReleaseEvent } from './core/events.js';
+import type { AliasRouting } from './core/release.js';
 import type { Observation } from './core/metrics.js';
 import type { Check } from './core/policy.js';
 import type { StableTraffic } from './core/preflight.js';

@@ -1,43 +1,16 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { EngineDeps } from '../engine/deps.js';
-import type { FlagService } from '../flags/flag-service.js';
-import type { IdempotencyStore, TokenStore } from '../ports.js';
-import { authenticate, type BootstrapToken, type Principal } from './auth.js';
-import { ApiError, errorResponse, toApiError, validationError } from './errors.js';
+import { authenticate } from './auth.js';
+import { apiRouter, type ApiDeps, type ApiEnv } from './deps.js';
+import { ApiError, errorResponse, toApiError } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { completeDocument, type OpenApiDocument } from './openapi.js';
 import { expandDomainSchemas } from './schemas.js';
-import { isOfrepPath, ofrepErrorResponse, registerFlagRoutes } from './routes/flags.js';
-import { registerReleaseRoutes } from './routes/releases.js';
-import { registerReportRoutes } from './routes/reports.js';
-import { registerTokenRoutes } from './routes/tokens.js';
-
-export interface ApiDeps {
-  readonly engine: EngineDeps;
-  readonly tokens: TokenStore;
-  readonly idempotency: IdempotencyStore;
-  /** Flags, cohorts and OFREP are served when a flag service is given. */
-  readonly flagService?: FlagService | undefined;
-  /** The admin token from configuration, as an id and a hash. */
-  readonly bootstrapAdmin?: BootstrapToken | undefined;
-  /** How often the gate's long poll looks at the release. */
-  readonly gatePollMs: number;
-  readonly idempotencyTtlSeconds: number;
-  /** How long an unfinished idempotent request holds its key when the function's remaining time is unknown. */
-  readonly idempotencyInProgressMs: number;
-  readonly maxBodyBytes: number;
-  /** Extra routes mounted on the same app: flags, OFREP, the dashboard. */
-  readonly extensions?: readonly ((app: OpenAPIHono<ApiEnv>, deps: ApiDeps) => void)[] | undefined;
-  /** Paths served without a token (exact, or a prefix ending in `*`). */
-  readonly publicPaths?: readonly string[] | undefined;
-}
-
-// 30 s in progress: API Gateway gives up on a request after 29 s, so nothing legitimate runs longer.
-export const DEFAULT_API_SETTINGS = { gatePollMs: 1_000, idempotencyTtlSeconds: 24 * 3600, idempotencyInProgressMs: 30_000, maxBodyBytes: 256 * 1024 } as const;
-
-export type ApiEnv = { Variables: { principal: Principal; changedNothing?: boolean | undefined } };
+import { flagRoutes, isOfrepPath, ofrepErrorResponse } from './routes/flags.js';
+import { releaseRoutes } from './routes/releases.js';
+import { reportRoutes } from './routes/reports.js';
+import { tokenRoutes } from './routes/tokens.js';
 
 const ALWAYS_PUBLIC = ['/health', '/openapi.json'];
 
@@ -122,11 +95,7 @@ function requestLog(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
  * scopes, idempotent POSTs and a generated OpenAPI 3.1 document at /openapi.json.
  */
 export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
-  const app = new OpenAPIHono<ApiEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error, result.target === 'json' ? [] : [result.target]);
-    },
-  });
+  const app = apiRouter();
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rg_<id>_<secret>' });
 
   // OFREP clients understand only OFREP's error bodies, so its paths answer in that shape, whatever the error.
@@ -163,10 +132,10 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.use('*', idempotency(deps.idempotency, deps.engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds, inProgressMs: deps.idempotencyInProgressMs, skip: isOfrepPath }));
 
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
-  registerReleaseRoutes(app, deps);
-  registerReportRoutes(app, deps);
-  registerTokenRoutes(app, deps);
-  if (deps.flagService !== undefined) registerFlagRoutes(app, deps.flagService);
+  app.route('/', releaseRoutes(deps));
+  app.route('/', reportRoutes(deps));
+  app.route('/', tokenRoutes(deps));
+  if (deps.flagService !== undefined) app.route('/', flagRoutes(deps.flagService));
   for (const extend of deps.extensions ?? []) extend(app, deps);
 
   // Built on the first request, once every route is registered, and kept.

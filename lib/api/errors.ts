@@ -14,6 +14,7 @@ import {
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
   InvalidCursorError,
+  ForbiddenError,
   NotFoundError,
   ReleaseInProgressError,
   VersionRejectedError,
@@ -133,6 +134,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof IdempotencyKeyReusedError) return new ApiError(422, 'idempotency_key_reused', error.message, [{ path: 'Idempotency-Key', message: 'reused with a different request' }]);
   if (error instanceof IdempotencyInProgressError) return new ApiError(409, 'idempotency_in_progress', error.message, [{ path: 'Idempotency-Key', message: 'still in progress' }]);
   if (error instanceof NotFoundError) return new ApiError(404, 'not_found', error.message);
+  if (error instanceof ForbiddenError) return new ApiError(403, 'forbidden', error.message, error.issues);
   if (error instanceof ConflictError) return new ApiError(409, 'conflict', `${error.message}; read it again and retry`);
   if (error instanceof DependencyUnavailableError) return unavailable(error);
   if (error instanceof HTTPException) {

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { canonicalJson } from '../core/canonical-json.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../errors.js';
 import type { Clock, IdempotencyStore } from '../ports.js';
-import type { Principal } from './auth.js';
+import type { Principal } from '../access.js';
 import { ApiError } from './errors.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;

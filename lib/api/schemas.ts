@@ -4,7 +4,7 @@ import { PolicySchema } from '../core/policy.js';
 import { PRESET_NAMES } from '../core/presets.js';
 import { RELEASE_STATES } from '../core/release.js';
 import { RISKS } from '../core/risk.js';
-import { SyntheticSchema } from '../core/synthetic.js';
+import { SyntheticSchema } from '../core/synthetic-config.js';
 import { SCOPES } from '../ports.js';
 import { ErrorBodySchema } from './errors.js';
 

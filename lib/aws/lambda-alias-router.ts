@@ -6,7 +6,7 @@ import {
   type FunctionConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { AliasRouting } from '../core/events.js';
+import type { AliasRouting } from '../core/release.js';
 import { DriftError, NotFoundError, VersionRejectedError } from '../errors.js';
 import type { TrafficRouter, VersionCheck } from '../ports.js';
 import { callAws } from './sdk-errors.js';

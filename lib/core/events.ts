@@ -1,14 +1,7 @@
 import type { Decision } from './decision.js';
 import type { ObservedInputs } from './observations.js';
-import type { FlagTouch, NewRelease } from './release.js';
-import type { HookRun, ProbeTick } from './synthetic.js';
-
-/** The alias as the router reports it: the primary version and the new version's weight (percent). */
-export interface AliasRouting {
-  readonly functionVersion: string;
-  readonly additionalVersion?: string | undefined;
-  readonly additionalWeight?: number | undefined;
-}
+import type { AliasRouting, FlagTouch, NewRelease } from './release.js';
+import type { HookRun, ProbeTick } from './synthetic-config.js';
 
 interface Base {
   readonly at: string;

@@ -11,7 +11,7 @@ import { PolicySchema } from './policy.js';
 import { PREFLIGHT_MODES, PREFLIGHT_WARNING_CODES, type Preflight } from './preflight.js';
 import { RELEASE_STATES, type Release } from './release.js';
 import { RISKS } from './risk.js';
-import { SyntheticSchema } from './synthetic.js';
+import { SyntheticSchema } from './synthetic-config.js';
 
 /**
  * The release record's layout. 1: records written before layouts were numbered (no `unconfirmed`

@@ -1,11 +1,10 @@
 import type { Decision } from './decision.js';
-import type { AliasRouting } from './events.js';
 import type { Plan } from './plan.js';
 import type { Policy } from './policy.js';
 import type { Preflight } from './preflight.js';
 import type { Risk } from './risk.js';
 import type { PeriodDigests } from './observations.js';
-import type { HookRun, ProbeTick, SyntheticConfig } from './synthetic.js';
+import type { HookRun, ProbeTick, SyntheticConfig } from './synthetic-config.js';
 
 export const RELEASE_STATES = [
   'pending',
@@ -66,6 +65,13 @@ export interface UnconfirmedSpan {
 }
 
 /** The alias as the gate found it when someone else had changed it. */
+/** The alias as the router reports it: the primary version and the new version's weight (percent). */
+export interface AliasRouting {
+  readonly functionVersion: string;
+  readonly additionalVersion?: string | undefined;
+  readonly additionalWeight?: number | undefined;
+}
+
 export interface DriftRecord {
   readonly at: string;
   readonly expected: AliasRouting;

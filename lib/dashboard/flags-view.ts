@@ -1,5 +1,5 @@
-import type { ApiDeps } from '../api/app.js';
-import { mayReadFlag, type Principal } from '../api/auth.js';
+import type { ApiDeps } from '../api/deps.js';
+import { mayReadFlag, type Principal } from '../access.js';
 import type { FlagService } from '../flags/flag-service.js';
 import type { FlagDefinition } from '../flags/flag-schema.js';
 import { rampsOf, type CohortRamp } from '../flags/ramp.js';

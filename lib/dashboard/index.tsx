@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { ApiDeps, ApiEnv } from '../api/app.js';
+import type { ApiDeps, ApiEnv } from '../api/deps.js';
 import { ApiError } from '../api/errors.js';
 import { NotFoundError } from '../errors.js';
 import { registerAssetRoutes } from './routes/asset-routes.js';

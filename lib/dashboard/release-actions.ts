@@ -1,5 +1,5 @@
-import type { Principal } from '../api/auth.js';
-import { authorize } from '../api/auth.js';
+import type { Principal } from '../access.js';
+import { authorize } from '../access.js';
 import type { ReleaseEvent } from '../core/events.js';
 import { applyEvent } from '../core/reducer.js';
 import type { Release } from '../core/release.js';

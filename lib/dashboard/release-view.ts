@@ -1,11 +1,10 @@
-import type { ApiDeps } from '../api/app.js';
-import { authorize, mayReadFunction, type Principal } from '../api/auth.js';
+import type { ApiDeps } from '../api/deps.js';
+import type { Principal } from '../access.js';
 import { gateView } from '../api/serialize.js';
 import type { ReleaseEvent } from '../core/events.js';
 import type { Observation } from '../core/metrics.js';
 import { isTerminal, type Release } from '../core/release.js';
 import { releaseHistory } from '../engine/read.js';
-import { NotFoundError } from '../errors.js';
 import type { ChartSpec } from './charts/chart-spec.js';
 import { markersFrom } from './charts/markers.js';
 import { sequentialCharts } from './charts/sequential-charts.js';
@@ -18,14 +17,6 @@ import { planProgress } from './timeline/plan-progress.js';
 const MINUTE = 60_000;
 /** Charts show at most the last day of a long release: a day is 1,440 points. */
 const CHART_WINDOW_MS = 24 * 60 * MINUTE;
-
-/** Loads a release the principal may read; one they may not is missing, as in the API, so names cannot be probed. */
-export async function readableRelease(deps: ApiDeps, principal: Principal, id: string): Promise<Release> {
-  authorize(principal, 'releases:read');
-  const release = await deps.engine.store.get(id);
-  if (release === undefined || !mayReadFunction(principal, release.function)) throw new NotFoundError(`release ${id}`);
-  return release;
-}
 
 /** Charts draw the last day of a long release from what its ticks stored. */
 function lastDay(observation: Observation): Observation {

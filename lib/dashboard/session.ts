@@ -6,8 +6,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { ApiDeps } from '../api/app.js';
-import { authenticate, type Principal } from '../api/auth.js';
+import type { ApiDeps } from '../api/deps.js';
+import { authenticate } from '../api/auth.js';
+import { type Principal } from '../access.js';
 import { ApiError } from '../api/errors.js';
 
 export const SESSION_COOKIE = 'rg_session';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
-import type { ApiDeps } from '../api/app.js';
+import type { ApiDeps } from '../api/deps.js';
 import { ApiError, toApiError } from '../api/errors.js';
-import { DependencyUnavailableError, InvalidCursorError, NotFoundError } from '../errors.js';
+import { DependencyUnavailableError, ForbiddenError, InvalidCursorError, NotFoundError } from '../errors.js';
 import { ErrorPage } from './pages/error-page.js';
 import { endSession, readSession, type Session } from './session.js';
 
@@ -36,7 +36,7 @@ export function uiErrorHandler(deps: ApiDeps) {
       return loginRedirect(c);
     }
     const session = await sessionOrNothing(c, deps);
-    if (error instanceof ApiError && error.status === 403) {
+    if (error instanceof ForbiddenError || (error instanceof ApiError && error.status === 403)) {
       return c.html(<ErrorPage status={403} title="Not allowed" message={error.message} session={session} />, 403);
     }
     if (error instanceof NotFoundError) {

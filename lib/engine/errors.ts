@@ -1,4 +1,4 @@
-import type { AliasRouting } from '../core/events.js';
+import type { AliasRouting } from '../core/release.js';
 import type { Plan } from '../core/plan.js';
 import type { Preflight } from '../core/preflight.js';
 import { describeRouting } from '../core/reducer.js';

@@ -1,4 +1,4 @@
-import type { AliasRouting } from '../core/events.js';
+import type { AliasRouting } from '../core/release.js';
 import type { Release } from '../core/release.js';
 import type { TrafficRouter } from '../ports.js';
 

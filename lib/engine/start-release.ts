@@ -7,7 +7,7 @@ import { parsePolicy, type Policy } from '../core/policy.js';
 import { preflight, requireProbes, type Preflight } from '../core/preflight.js';
 import { createRelease, type CommitInfo, type NewRelease, type Release } from '../core/release.js';
 import { resolvePlan } from '../core/resolve-plan.js';
-import { parseSynthetic, type SyntheticConfig } from '../core/synthetic.js';
+import { parseSynthetic, type SyntheticConfig } from '../core/synthetic-config.js';
 import type { Risk } from '../core/risk.js';
 import { AliasBusyError, NotFoundError, VersionRejectedError } from '../errors.js';
 import type { EngineDeps } from './deps.js';

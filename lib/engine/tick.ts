@@ -1,7 +1,8 @@
 import { decide } from '../core/decide.js';
 import type { Decision } from '../core/decision.js';
 import { eventsForDecision } from '../core/decision-events.js';
-import type { AliasRouting, ReleaseEvent } from '../core/events.js';
+import type { ReleaseEvent } from '../core/events.js';
+import type { AliasRouting } from '../core/release.js';
 import { weightText } from '../core/format.js';
 import { routingConfirmed } from '../core/exposure.js';
 import type { Observation } from '../core/metrics.js';

@@ -5,7 +5,8 @@
  * API's fake clock.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createApp, DEFAULT_API_SETTINGS } from '../../lib/api/app.js';
+import { createApp } from '../../lib/api/app.js';
+import { DEFAULT_API_SETTINGS } from '../../lib/api/deps.js';
 import { requestHash } from '../../lib/api/idempotency.js';
 import type { IdempotencyStore } from '../../lib/ports.js';
 import { ADMIN, apiWorld, type ApiWorld } from '../support/api.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { globMatches, matchesEveryName } from '../../lib/api/auth.js';
+import { globMatches, matchesEveryName } from '../../lib/access.js';
 import { FLAG_KEY } from '../../lib/core/plan.js';
 
 const patternChar = fc.constantFrom('a', 'b', '-', '.', '*', '?');

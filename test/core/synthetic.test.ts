@@ -3,19 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError, InvalidTransitionError } from '../../lib/core/errors.js';
 import { applyEvent } from '../../lib/core/reducer.js';
 import type { Release } from '../../lib/core/release.js';
-import {
-  appendProbeTick,
-  hookDue,
-  hookOutcome,
-  parseSynthetic,
-  probeJudgement,
-  probePairs,
-  probesRuleOut,
-  PROBE_TICKS_KEPT,
-  syntheticDraft,
-  type ProbeTick,
-  type SyntheticInput,
-} from '../../lib/core/synthetic.js';
+import { appendProbeTick, hookDue, hookOutcome, probeJudgement, probePairs, probesRuleOut, syntheticDraft } from '../../lib/core/synthetic.js';
+import { parseSynthetic, PROBE_TICKS_KEPT, type ProbeTick, type SyntheticInput } from '../../lib/core/synthetic-config.js';
 import { ratioLogLikelihood, twoSampleMixture } from '../../lib/core/analysis/sprt.js';
 import { at, newRelease, T0 } from './fixtures.js';
 

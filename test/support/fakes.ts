@@ -1,4 +1,4 @@
-import type { AliasRouting } from '../../lib/core/events.js';
+import type { AliasRouting } from '../../lib/core/release.js';
 import type { ArmStats, Observation, Period } from '../../lib/core/metrics.js';
 import { DEFAULT_ENGINE_CONFIG, silentLogger, type EngineConfig, type EngineDeps } from '../../lib/engine/deps.js';
 import { NotFoundError, VersionRejectedError } from '../../lib/errors.js';

@@ -6,9 +6,9 @@ import { FlagDefinitionSchema, RuleSchema, type FlagSetDocument } from '../../fl
 import type { FlagService } from '../../flags/flag-service.js';
 import { compileFlagSet, etagMatches, evaluateFlag, evaluateFlags, EVERY_FLAG, ofrepRefusal, readOfrepRequest, type CompiledFlagSet, type FlagView } from '../../flags/ofrep.js';
 import type { StoredFlag } from '../../ports.js';
-import type { ApiEnv } from '../app.js';
+import { apiRouter, type ApiEnv } from '../deps.js';
 import type { ApiError } from '../errors.js';
-import { authorize, mayReadEveryFlag, mayReadFlag, type Principal } from '../auth.js';
+import { authorize, mayReadEveryFlag, mayReadFlag, type Principal } from '../../access.js';
 import { documentedBy, errorContent, errorResponses, jsonBody, jsonContent, jsonSchemaOf } from '../schemas.js';
 
 const security = [{ bearer: [] }];
@@ -316,7 +316,8 @@ function readableView(principal: Principal): FlagView {
 }
 
 /** Flags, cohorts and OFREP on the gate's app; scopes flags:read and flags:write, bound to flag-key globs. */
-export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagService): void {
+export function flagRoutes(service: FlagService): OpenAPIHono<ApiEnv> {
+  const app = apiRouter();
   const cache = new CompiledSetCache(service);
 
   app.openapi(flagSetRoute, async (c) => {
@@ -431,4 +432,5 @@ export function registerFlagRoutes(app: OpenAPIHono<ApiEnv>, service: FlagServic
     const answer = evaluateFlags(compiled, readOfrepRequest(await c.req.text()), c.req.header('If-None-Match'), readableView(principal));
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
   });
+  return app;
 }

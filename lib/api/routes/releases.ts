@@ -2,11 +2,10 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { isTerminal, type Release } from '../../core/release.js';
 import { requestedHookFunction } from '../../core/synthetic.js';
 import { act, HUMAN_ACTIONS, REASON_REQUIRED, type HumanAction } from '../../engine/actions.js';
-import { releaseHistory } from '../../engine/read.js';
+import { readableRelease, releaseHistory } from '../../engine/read.js';
 import { previewRelease, startRelease } from '../../engine/start-release.js';
-import { NotFoundError } from '../../errors.js';
-import type { ApiEnv, ApiDeps } from '../app.js';
-import { authorize, mayReadFunction, type Principal } from '../auth.js';
+import { apiRouter, type ApiDeps, type ApiEnv } from '../deps.js';
+import { authorize, mayReadFunction } from '../../access.js';
 import { ApiError, validationError } from '../errors.js';
 import {
   ActionBodySchema,
@@ -165,15 +164,8 @@ const metricsRoute = createRoute({
   },
 });
 
-async function loadReadable(deps: ApiDeps, principal: Principal, id: string): Promise<Release> {
-  authorize(principal, 'releases:read');
-  const release = await deps.engine.store.get(id);
-  // A release outside the token's functions is reported as missing, so names cannot be probed.
-  if (release === undefined || !mayReadFunction(principal, release.function)) throw new NotFoundError(`release ${id}`);
-  return release;
-}
-
-export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+export function releaseRoutes(deps: ApiDeps): OpenAPIHono<ApiEnv> {
+  const app = apiRouter();
   app.openapi(createReleaseRoute, async (c) => {
     const body = c.req.valid('json');
     const principal = c.get('principal');
@@ -203,20 +195,20 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
   });
 
   app.openapi(getReleaseRoute, async (c) => {
-    const release = await loadReadable(deps, c.get('principal'), c.req.valid('param').id);
+    const release = await readableRelease(deps.engine.store, c.get('principal'), c.req.valid('param').id);
     return c.json(view(release), 200);
   });
 
   app.openapi(eventsRoute, async (c) => {
     const { id } = c.req.valid('param');
-    await loadReadable(deps, c.get('principal'), id);
+    await readableRelease(deps.engine.store, c.get('principal'), id);
     const [events, chain] = await Promise.all([deps.engine.store.events(id), deps.engine.store.verifyChain(id)]);
     return c.json(eventsView(id, events, chain), 200);
   });
 
   app.openapi(metricsRoute, async (c) => {
     const { id } = c.req.valid('param');
-    await loadReadable(deps, c.get('principal'), id);
+    await readableRelease(deps.engine.store, c.get('principal'), id);
     const { observation } = await releaseHistory(deps.engine.store, id);
     // The schema documents only `ok`; the periods follow lib/core/metrics.ts.
     const body: { releaseId: string; observation: { ok: boolean } } = { releaseId: id, observation };
@@ -230,7 +222,7 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
       async (c) => {
         const { id } = c.req.valid('param');
         const principal = c.get('principal');
-        const release = await loadReadable(deps, principal, id);
+        const release = await readableRelease(deps.engine.store, principal, id);
         authorize(principal, action === 'approve' || action === 'promote' ? 'releases:approve' : 'releases:write', { function: release.function });
         // Overrides' bodies require the reason; the hook below names it when it is missing.
         const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
@@ -252,7 +244,7 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     const { id } = c.req.valid('param');
     const { wait, since } = c.req.valid('query');
     const principal = c.get('principal');
-    let release = await loadReadable(deps, principal, id);
+    let release = await readableRelease(deps.engine.store, principal, id);
     const seen = since ?? release.revision;
     const deadline = deps.engine.clock.now() + wait * 1000;
     while (!isTerminal(release.state) && release.revision <= seen && deps.engine.clock.now() < deadline) {
@@ -261,4 +253,5 @@ export function registerReleaseRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     }
     return c.json(gateView(release), 200);
   });
+  return app;
 }

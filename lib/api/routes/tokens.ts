@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { TokenRecord } from '../../ports.js';
-import type { ApiDeps, ApiEnv } from '../app.js';
-import { authorize } from '../auth.js';
+import { apiRouter, type ApiDeps, type ApiEnv } from '../deps.js';
+import { authorize } from '../../access.js';
 import { ApiError } from '../errors.js';
 import { CreateTokenSchema, ListTokensQuerySchema, errorContent, errorResponses, IdParamsSchema, jsonBody, jsonContent } from '../schemas.js';
 import { hashSecret, mintToken } from '../tokens.js';
@@ -50,7 +50,8 @@ const revokeTokenRoute = createRoute({
   responses: { 200: jsonContent(TokenViewSchema, 'The revoked token'), ...errorResponses, 404: errorContent('No such token') },
 });
 
-export function registerTokenRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+export function tokenRoutes(deps: ApiDeps): OpenAPIHono<ApiEnv> {
+  const app = apiRouter();
   app.openapi(createTokenRoute, async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'admin');
@@ -87,4 +88,5 @@ export function registerTokenRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
     const revoked = await deps.tokens.revoke(c.req.valid('param').id, new Date(deps.engine.clock.now()).toISOString(), principal.subject);
     return c.json(tokenView(revoked), 200);
   });
+  return app;
 }

@@ -8,7 +8,8 @@ import { preflight, requireProbes, type Preflight, type StableTraffic } from '..
 import { applyEvent } from '../reducer.js';
 import { createRelease, type Release } from '../release.js';
 import type { Risk } from '../risk.js';
-import { syntheticDecision, syntheticDraft, type ProbeTick } from '../synthetic.js';
+import { syntheticDecision, syntheticDraft } from '../synthetic.js';
+import { type ProbeTick } from '../synthetic-config.js';
 import type { ProbeDraw } from './world.js';
 import { mannWhitneyGreaterPValue } from './mann-whitney.js';
 

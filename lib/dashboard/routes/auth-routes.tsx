@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { ApiDeps } from '../../api/app.js';
+import type { ApiDeps } from '../../api/deps.js';
 import { ApiError } from '../../api/errors.js';
 import { LoginPage } from '../pages/login-page.js';
 import { checkToken, endSession, startSession } from '../session.js';

@@ -1,15 +1,11 @@
 import type { Hono } from 'hono';
-import type { ApiDeps } from '../../api/app.js';
-import { authorize, mayReadFunction } from '../../api/auth.js';
+import type { ApiDeps } from '../../api/deps.js';
 import { FunctionNameSchema } from '../../api/schemas.js';
-import { deliveryMetrics } from '../../core/delivery.js';
-import type { Release } from '../../core/release.js';
+import { deliveryReport } from '../../engine/read.js';
 import { DeliveryPage } from '../pages/delivery-page.js';
 import { readSession } from '../session.js';
 
 const DAY_MS = 86_400_000;
-/** As the API's report: at most this many releases are read. */
-const MAX_RELEASES = 5_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const day = (at: number) => new Date(at).toISOString().slice(0, 10);
@@ -38,20 +34,13 @@ export function registerDeliveryRoutes(ui: Hono, deps: ApiDeps): void {
     const requested = query.function?.trim() || undefined;
     const fn = requested !== undefined && FunctionNameSchema.safeParse(requested).success ? requested : undefined;
     if (requested !== undefined && fn === undefined) problems.push('a function name is 1–64 letters, digits, - or _');
-    authorize(session.principal, 'releases:read', fn === undefined ? {} : { function: fn });
-    const releases: Release[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await deps.engine.store.list({ function: fn, since, limit: 100, cursor });
-      releases.push(...page.items.filter((release) => mayReadFunction(session.principal, release.function)));
-      cursor = page.cursor;
-    } while (cursor !== undefined && releases.length < MAX_RELEASES);
+    const { metrics, truncated } = await deliveryReport(deps.engine.store, session.principal, { since, until, function: fn });
     return c.html(
       <DeliveryPage
         session={session}
-        metrics={deliveryMetrics(releases, { since, until })}
+        metrics={metrics}
         form={{ since: day(since), until: day(until - 1), function: fn }}
-        truncated={cursor !== undefined}
+        truncated={truncated}
         error={problems.length === 0 ? undefined : `${problems.join('; ')}.`}
       />,
     );

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import type { ApiDeps } from '../../api/app.js';
-import { authorize } from '../../api/auth.js';
+import type { ApiDeps } from '../../api/deps.js';
+import { authorize } from '../../access.js';
 import { flagReaderOf, flagsView } from '../flags-view.js';
 import { FlagsPage } from '../pages/flags-page.js';
 import { readSession } from '../session.js';

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import type { ApiDeps } from '../../api/app.js';
-import { authorize, mayReadFunction } from '../../api/auth.js';
+import type { ApiDeps } from '../../api/deps.js';
+import { authorize, mayReadFunction } from '../../access.js';
 import { FunctionNameSchema } from '../../api/schemas.js';
 import { ACTIVE_STATES, RELEASE_STATES, type Release, type ReleaseState } from '../../core/release.js';
 import { InvalidCursorError } from '../../errors.js';

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
-import type { ApiDeps } from '../../api/app.js';
-import { authorize } from '../../api/auth.js';
+import type { ApiDeps } from '../../api/deps.js';
+import { authorize } from '../../access.js';
 import { ApiError } from '../../api/errors.js';
 import { IdSchema } from '../../api/schemas.js';
 import { InvalidTransitionError } from '../../core/errors.js';
@@ -9,7 +9,8 @@ import { AliasDriftedError, ReasonRequiredError } from '../../engine/errors.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { ReleasePage } from '../pages/release-page.js';
 import { isHumanAction, needsReason, scopeFor } from '../release-actions.js';
-import { readableRelease, releaseView } from '../release-view.js';
+import { readableRelease } from '../../engine/read.js';
+import { releaseView } from '../release-view.js';
 import { csrfMatches, readSession, type Session } from '../session.js';
 
 const MAX_REASON = 1000;
@@ -21,7 +22,7 @@ function releaseId(c: Context): string {
 }
 
 async function renderRelease(c: Context, deps: ApiDeps, session: Session, id: string, error?: { message: string; status: 400 | 409 }): Promise<Response> {
-  const release = await readableRelease(deps, session.principal, id);
+  const release = await readableRelease(deps.engine.store, session.principal, id);
   const view = await releaseView(deps, session.principal, release);
   // A page answering a POST never reloads itself: the browser would offer to post the form again.
   return c.html(<ReleasePage session={session} {...view} refresh={view.refresh && error === undefined} error={error?.message} />, error?.status ?? 200);
@@ -50,7 +51,7 @@ export function registerReleaseRoutes(ui: Hono, deps: ApiDeps): void {
     }
     const action = c.req.param('action');
     if (!isHumanAction(action)) throw new NotFoundError(`action ${action.slice(0, 32)}`);
-    const release = await readableRelease(deps, session.principal, id);
+    const release = await readableRelease(deps.engine.store, session.principal, id);
     // The API's rule, checked before anything else is said about the release.
     authorize(session.principal, scopeFor(action), { function: release.function });
     const reason = typeof form.reason === 'string' ? form.reason.trim() : '';

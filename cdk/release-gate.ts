@@ -21,6 +21,7 @@ import { GateTables } from './gate-tables.js';
 import { resolveReleaseGateProps, validateFunctionName, type ReleaseGateProps, type ResolvedReleaseGateProps } from './release-gate-props.js';
 import { grantTableData, type TableAccess } from './table-grants.js';
 
+/** @public The construct's props and their parts, for CDK apps that build them. */
 export type { ApiThrottle, GateLogLevel, ReleaseGateProps } from './release-gate-props.js';
 
 /**

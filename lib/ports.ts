@@ -328,4 +328,3 @@ export interface FlagStore {
   putCohort(write: CohortWrite): Promise<StoredCohort>;
   cohortHistory(name: string): Promise<StoredCohort[]>;
 }
-export type { FunctionInvoker, InvokeResult } from './invoker.js';

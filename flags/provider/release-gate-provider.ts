@@ -18,6 +18,7 @@ import {
 import * as z from 'zod';
 import { FlagSourceError, type FlagSetSource } from './flag-source.js';
 
+/** @public For providers built on another fetch or source. */
 export type { FlagSetFetch, FlagSetSource } from './flag-source.js';
 
 /** Runs `task` every `ms` until the returned function is called. */

@@ -51,4 +51,3 @@ export type ReleaseEvent =
   /** What the tick whose decision follows saw, and which analysis judged it: the inputs a replay decides from again. */
   | (Base & { readonly type: 'observed'; readonly inputs: ObservedInputs });
 
-export type ReleaseEventType = ReleaseEvent['type'];

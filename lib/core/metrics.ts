@@ -31,8 +31,6 @@ export type Observation =
   | { readonly ok: true; readonly periods: readonly Period[] }
   | { readonly ok: false; readonly error: string };
 
-export const EMPTY_ARM: ArmStats = { invocations: 0, errors: 0, throttles: 0 };
-
 export type Percentile = 'p50' | 'p90' | 'p99';
 
 /** Sums counts; percentiles are invocation-weighted means of the periods' values (an approximation CloudWatch's per-period percentiles force). */

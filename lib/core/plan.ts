@@ -64,9 +64,7 @@ export const PlanSchema = z.strictObject({
 export const ResolvedPlanSchema = PlanSchema.extend({ steps: z.array(StepSchema).max(100) });
 
 export type Step = z.infer<typeof StepSchema>;
-export type TrafficStep = z.infer<typeof TrafficStepSchema>;
 export type Plan = z.infer<typeof PlanSchema>;
-export type PlanInput = z.input<typeof PlanSchema>;
 
 /** Rules across steps that a per-field schema cannot see. */
 function crossStepIssues(plan: Plan): Issue[] {

@@ -186,11 +186,6 @@ export function alphaOf(check: Check): number | undefined {
   return spendsAlpha(check) && 'alpha' in check ? check.alpha : undefined;
 }
 
-/** The level below which a sequential statistic is no worry: ln(holdAbove). */
-export function holdLevel(check: Check): number | undefined {
-  return check.method === 'sequential' ? Math.log(check.holdAbove) : undefined;
-}
-
 /** What the declared shares (and the probes') leave of α, and how many α-spending checks split it. */
 function undeclaredShare(policy: Policy): { left: number; unset: number; share: number } {
   const spending = policy.checks.filter(spendsAlpha);

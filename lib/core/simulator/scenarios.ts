@@ -63,11 +63,6 @@ export function scenarioWorld(name: ScenarioName, options: ScenarioOptions = {})
   };
 }
 
-/** Whether a scenario's new version is as good as the stable one. */
-export function isHealthyScenario(name: ScenarioName): boolean {
-  return name.startsWith('healthy');
-}
-
 export function isScenarioName(name: string): name is ScenarioName {
   return (SCENARIOS as readonly string[]).includes(name);
 }

@@ -41,9 +41,10 @@ export function currentStep(release: Release) {
 /**
  * A release as every answer shows it. Synthetic evidence is summarised: probe events (up to
  * 160 KiB) and every probe tick would swell each list page; the events endpoint has them all.
+ * The stored periods' digests are the evaluator's bookkeeping, a line per period: left out too.
  */
 export function releaseView(release: Release) {
-  const { synthetic, probeTicks: _ticks, ...rest } = release;
+  const { synthetic, probeTicks: _ticks, observedDigests: _digests, ...rest } = release;
   // `unjudged` so that no client has to know which pre-flight mode means it.
   const unjudged = isUnjudged(release);
   if (synthetic === undefined) return { ...rest, currentStep: currentStep(release), unjudged };

@@ -260,6 +260,9 @@ describe('GET /releases/{id}/metrics', () => {
     expect(body.observation.ok).toBe(true);
     expect(body.observation.periods.length).toBeGreaterThanOrEqual(2);
     expect(body.observation.periods[0]).toMatchObject({ canary: { invocations: 10, errors: 0 }, baseline: { invocations: 990, errors: 5 } });
+    // The release keeps a digest per stored period for the evaluator; answers leave them out.
+    expect(Object.keys((await world.engine.store.get(id))!.observedDigests ?? {}).length).toBe(body.observation.periods.length);
+    expect((await world.call('GET', `/releases/${id}`)).body).not.toHaveProperty('observedDigests');
   });
 });
 

@@ -44,7 +44,10 @@ describe('start --wait and wait', () => {
     const gate = (await world.call('GET', `/releases/${created.id}/gate`)).body;
     expect(gate.outcome).toBe('rolled_back');
     expect(result.stdout).toContain(`rolled back: ${gate.explanation}`);
-    expect(result.stdout).toMatch(/rolling_back|rolled_back/);
+    // It followed the release to the rollback: the last progress line shows it back at 0%, then the outcome.
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.at(-2)).toMatch(/^\+\d+s rolled_back, step 1\/3 \(.*where it was rolled back\), weight 0%: error-rate-vs-baseline fail/);
+    expect(lines.at(-1)).toBe(`rolled back: ${gate.explanation}`);
   });
 
   it('exits 1 when a person aborts the release', async () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decide } from '../../lib/core/decide.js';
 import { eventsForDecision } from '../../lib/core/decision-events.js';
 import type { Observation, Period } from '../../lib/core/metrics.js';
@@ -258,12 +258,29 @@ describe('decide', () => {
     expect(decide(promoted, ok(history), now(20))).toMatchObject({ action: 'rollback', reason: 'analysis_failed' });
   });
 
-  it('is a pure function: the same inputs give the same decision', () => {
+  it('is a pure function: the same inputs give the same decision, whatever the clock, the random source or the environment say', () => {
+    /** Runs `decide` in a world whose wall clock, Math.random and environment differ each time. */
+    const inWorld = <T>(wallClock: number, random: number, run: () => T): T => {
+      vi.useFakeTimers({ now: wallClock });
+      const spy = vi.spyOn(Math, 'random').mockReturnValue(random);
+      vi.stubEnv('RELEASE_GATE_PROBE', String(random));
+      try {
+        return run();
+      } finally {
+        spy.mockRestore();
+        vi.unstubAllEnvs();
+        vi.useRealTimers();
+      }
+    };
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 1, max: 30 }), (canaryErrors, minutes, at) => {
         const history = periods(0, minutes, arm(100, Math.min(100, canaryErrors)), arm(900, 4));
         const release = started();
-        expect(decide(release, ok(history), now(at))).toEqual(decide(structuredClone(release), ok(structuredClone(history)), now(at)));
+        const first = inWorld(0, 0.1, () => decide(release, ok(history), now(at)));
+        const second = inWorld(4_102_444_800_000, 0.9, () => decide(structuredClone(release), ok(structuredClone(history)), now(at)));
+        expect(second).toEqual(first);
+        // The decision's time is the one passed in, not the wall clock's.
+        expect(first.at).toBe(new Date(now(at)).toISOString());
       }),
     );
   });

@@ -63,14 +63,16 @@ describe('twoSampleMixture', () => {
     baselineEvents: Math.floor(p.baselineTotal * p.baselineShare),
   });
 
-  it('is never negative and grows with each extra canary error on binomial counts', () => {
+  it('is a positive number, never NaN, and grows with each extra canary error on binomial counts', () => {
     fc.assert(
       fc.property(fc.array(period, { minLength: 1, maxLength: 20 }), (raw) => {
         const periods = raw.map(toCounts);
         const before = twoSampleMixture(periods, RATIO_GRID, Infinity, false);
         const first = periods[0]!;
         const worse = [{ ...first, canaryEvents: Math.min(first.canaryTotal, first.canaryEvents + 1) }, ...periods.slice(1)];
-        expect(before).toBeGreaterThanOrEqual(0);
+        // A mean of likelihood ratios is positive; NaN is what a 0/0 in a dispersion or a log would leave.
+        expect(before).toBeGreaterThan(0);
+        expect(before).not.toBeNaN();
         // Past what a double holds the mixture is Infinity, and Infinity cannot grow.
         if (worse[0]!.canaryEvents > first.canaryEvents && Number.isFinite(before)) expect(twoSampleMixture(worse, RATIO_GRID, Infinity, false)).toBeGreaterThan(before);
       }),
@@ -84,7 +86,9 @@ describe('twoSampleMixture', () => {
         const before = twoSampleMixture(periods);
         const last = periods.at(-1)!;
         const worse = [...periods.slice(0, -1), { ...last, canaryEvents: Math.min(last.canaryTotal, last.canaryEvents + 1) }];
-        expect(before).toBeGreaterThanOrEqual(0);
+        // A mean of likelihood ratios is positive; NaN is what a 0/0 in a dispersion or a log would leave.
+        expect(before).toBeGreaterThan(0);
+        expect(before).not.toBeNaN();
         if (worse.at(-1)!.canaryEvents > last.canaryEvents && Number.isFinite(before)) expect(twoSampleMixture(worse)).toBeGreaterThan(before);
         // On one period the tempering is a power of the binomial's likelihood, so by Jensen it never claims
         // more. Over several it is not (each period has its own dispersion): fast-check found 1.0098 against 1.0097.

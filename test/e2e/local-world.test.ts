@@ -55,7 +55,9 @@ describe('the demo, twice on one world, end to end over HTTP', () => {
       expect(rollback?.explanation).toMatch(/^rolled back at \d+%: .*\(\d+\/\d+\)/);
       const events = (await world.deps.engine.store.events(result.failing.id)).map((stored) => stored.event.type);
       expect(events.slice(-2)).toEqual(['rollback_started', 'rolled_back']);
-      expect(result.failing.restoreMs).toBeGreaterThanOrEqual(0);
+      // The rollback's own measure of its UpdateAlias calls and read-back: recorded, and within the tick's budget.
+      expect(result.failing.restoreMs).toBeTypeOf('number');
+      expect(result.failing.restoreMs!).toBeLessThan(30_000);
     }
   });
 

@@ -46,13 +46,17 @@ describe('startRelease', () => {
     await expect(startRelease(deps, { ...input, version: '3' }, 'pipeline')).rejects.toBeInstanceOf(ReleaseInProgressError);
   });
 
-  it.each([
-    ['$LATEST', 'version_unpublished'],
-    ['404', 'version_not_found'],
-    ['1', 'same_version'],
-  ])('refuses version %s (%s)', async (version, code) => {
+  it('refuses the version the alias already runs (same_version)', async () => {
     const { deps } = world();
-    await expect(startRelease(deps, { ...input, version }, 'pipeline')).rejects.toMatchObject({ name: 'VersionRejectedError', code });
+    await expect(startRelease(deps, { ...input, version: '1' }, 'pipeline')).rejects.toMatchObject({ name: 'VersionRejectedError', code: 'same_version' });
+  });
+
+  it("passes the router's refusal of a version on unchanged and stores nothing: the alias stays free", async () => {
+    const { deps } = world();
+    // The adapter's own refusals ($LATEST, a missing version) are tested against Lambda's answers in test/aws.
+    await expect(startRelease(deps, { ...input, version: '$LATEST' }, 'pipeline')).rejects.toMatchObject({ name: 'VersionRejectedError', code: 'version_unpublished' });
+    expect((await deps.store.list({ limit: 10 })).items).toHaveLength(0);
+    await expect(startRelease(deps, input, 'pipeline')).resolves.toMatchObject({ state: 'pending', version: '2' });
   });
 
   it('refuses a missing alias and an alias that already splits traffic', async () => {

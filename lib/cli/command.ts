@@ -46,6 +46,8 @@ export interface Command {
   readonly options: OptionSpecs;
   /** Extra paragraphs for the command's --help. */
   readonly details?: string;
+  /** Works on local files alone: no gate URL or token is needed, and any call to the API fails. */
+  readonly offline?: boolean;
   prepare(args: ParsedArgs, context: PrepareContext): Runner;
 }
 

@@ -14,6 +14,8 @@ export const EXIT = {
   apiError: 4,
   /** `replay`: a stored decision came out differently from its stored inputs, or had none. */
   replayDiffers: 5,
+  /** `verify`: the exported audit chain does not hold: an event was edited, dropped or reordered. */
+  chainBroken: 6,
 } as const;
 
 export interface CliIssue {

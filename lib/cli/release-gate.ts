@@ -19,6 +19,9 @@ import { parseCommandLine } from './parse-command-line.js';
 export type { CliIo } from './io.js';
 export { EXIT } from './errors.js';
 
+/** The configuration of a command that needs none. */
+const OFFLINE: CliConfig = { url: 'http://offline.invalid', token: '', tokenSource: 'none: an offline command' };
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   // Known before parsing, so even a bad command line is reported as JSON when asked.
   const out = new Output(io, argv.includes('--json'));
@@ -34,8 +37,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const now = io.now ?? Date.now;
     const cwd = io.cwd ?? process.cwd();
     const run = line.command.prepare(line.args, { cwd, now: now() });
-    config = resolveConfig({ url: line.url, token: line.token }, io.env, cwd);
     const sleep = io.sleep ?? ((ms: number) => delay(ms));
+    if (line.command.offline === true) {
+      const refuse = () => Promise.reject(new Error(`${commandName} works offline and must not call the gate`));
+      return await run({ client: new ApiClient(OFFLINE, refuse, { sleep }), out, now, sleep });
+    }
+    config = resolveConfig({ url: line.url, token: line.token }, io.env, cwd);
     const client = new ApiClient(config, io.fetch, {
       sleep,
       random: io.random,

@@ -1,6 +1,8 @@
 /**
  * JSON with object keys sorted, so two documents that mean the same compare equal whatever order
- * their keys arrived in (DynamoDB maps, hand-written files, API bodies).
+ * their keys arrived in (DynamoDB maps, hand-written files, API bodies). On JSON values (finite
+ * numbers, well-formed strings) this is RFC 8785's canonical form, which the audit chain hashes:
+ * test/core/canonical-json.test.ts holds it to an independent implementation.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));

@@ -240,3 +240,37 @@ describe('replay', () => {
     expect(result.stdout).toMatch(/0 the same, 1 different, 0 without stored inputs/);
   });
 });
+
+describe('verify', () => {
+  async function exportedChain(): Promise<{ dir: string; chain: { releaseId: string; events: { type: string; event: Record<string, unknown> }[] } }> {
+    const { world } = served;
+    const id = JSON.parse((await cli([...start, '--json'])).stdout).id as string;
+    await tickDue(world.engine);
+    world.engine.clock.advance(MINUTE);
+    await tickDue(world.engine);
+    const chain = (await world.call('GET', `/releases/${id}/events`)).body;
+    return { dir: emptyDir(), chain };
+  }
+
+  it('recomputes every hash of an exported chain offline, sending nothing', async () => {
+    const { dir, chain } = await exportedChain();
+    const file = writeJson(dir, 'chain.json', chain);
+    const result = await runCli(['verify', file]);
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.fetch).not.toHaveBeenCalled();
+    expect(result.stdout).toBe(`release ${chain.releaseId}: chain of ${chain.events.length} events holds, head ${(chain.events.at(-1) as unknown as { hash: string }).hash}\n`);
+  });
+
+  it('exits 6 at the first event edited after export, and 2 for a file that is not a chain', async () => {
+    const { dir, chain } = await exportedChain();
+    const edited = structuredClone(chain);
+    const started = edited.events.findIndex((entry) => entry.type === 'started');
+    edited.events[started]!.event.weight = 50;
+    const result = await runCli(['verify', writeJson(dir, 'edited.json', edited)]);
+    expect(result.code).toBe(EXIT.chainBroken);
+    expect(result.stdout).toBe(`release ${chain.releaseId}: chain broken at event ${started + 1} of ${chain.events.length}: content does not match its hash\n`);
+    const notAChain = await runCli(['verify', writeJson(dir, 'other.json', { items: [] })]);
+    expect(notAChain.code).toBe(EXIT.usage);
+    expect(notAChain.stderr).toMatch(/other\.json is not an exported chain .*releaseId/);
+  });
+});

@@ -3,6 +3,7 @@ import { actionCommands } from './actions.js';
 import { flagsGetCommand, flagsHistoryCommand, flagsListCommand } from './flags-read.js';
 import { flagsKillCommand, flagsRampCommand, flagsRestoreCommand, flagsSetCommand } from './flags-write.js';
 import { replayCommand } from './replay.js';
+import { verifyCommand } from './verify.js';
 import { reportCommand } from './report.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly Command[] = [
   flagsRestoreCommand,
   reportCommand,
   replayCommand,
+  verifyCommand,
 ];
